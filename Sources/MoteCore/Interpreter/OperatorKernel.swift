@@ -67,7 +67,7 @@ public struct TensorInfo {
 }
 
 /// Everything a kernel's `prepare` may look at and the memory it may ask for.
-public struct PrepareContext: ~Copyable {
+public struct PrepareContext {
     /// The operator's position in execution order.
     public let operatorIndex: Int32
     /// The builtin operator code.
@@ -186,13 +186,18 @@ extension TensorInfo {
 }
 
 /// What a kernel's `eval` sees: its tensors' memory and its scratch buffer.
-public struct EvalContext: ~Copyable {
+public struct EvalContext {
     let inputs: FBVector
     let outputs: FBVector
     let tensors: UnsafePointer<TensorSlot>
     let tensorCount: Int
     /// Scratch memory of at least the requested size, valid during this eval only.
     public let scratch: UnsafeMutableRawPointer?
+
+    /// The number of input slots.
+    public var inputCount: Int { inputs.count }
+    /// The number of outputs.
+    public var outputCount: Int { outputs.count }
 
     /// The data of input `i` (nil for an omitted optional input).
     @inline(__always)
@@ -234,6 +239,15 @@ public struct TensorSlot {
     public var offset: Int32
     /// The tensor whose memory this one shares (a RESHAPE output shares its input's), or -1.
     public var alias: Int32
-    /// Bit flags (`TensorSlot.isConstant`, ...).
+    /// Bit flags (`TensorSlot.constant`, ...).
     public var flags: Int32
+
+    /// The tensor's data is a constant buffer of the model.
+    public static let constant: Int32 = 1
+    /// The tensor is an input of the subgraph.
+    public static let graphInput: Int32 = 2
+    /// The tensor is an output of the subgraph.
+    public static let graphOutput: Int32 = 4
+    /// An operator has written (or will write) the tensor.
+    public static let produced: Int32 = 8
 }

@@ -1,0 +1,397 @@
+/// Executes subgraph 0 of an int8 TFLite model from caller-owned memory: the model bytes
+/// (read-only, may sit in flash) and one arena. Nothing is allocated.
+///
+/// `init` verifies the model, prepares every operator (validating shapes, types and
+/// quantization, computing multipliers into the arena's persistent part), plans the arena
+/// and fails with `.arenaTooSmall` (and the bytes required in `MoteError.value`) when the
+/// arena is too small. Then `input(_:)` gives the input tensors' bytes to fill, `invoke()`
+/// runs the operators in order, `output(_:)` gives the results.
+///
+/// Arena layout: the planned part (activations and scratch, greedy plan, see `ArenaPlanner`)
+/// from the start, the persistent part (tensor and operator records, operator parameters,
+/// per-channel multipliers) at the end. The model and arena must outlive the interpreter.
+public struct Interpreter {
+    /// The verified model.
+    public let model: ModelView
+    let subgraph: SubgraphView
+    let tensors: UnsafeMutablePointer<TensorSlot>
+    /// The number of tensors of subgraph 0.
+    public let tensorCount: Int
+    let ops: UnsafeMutablePointer<OperatorRecord>
+    /// The number of operators (execution order).
+    public let operatorCount: Int
+    /// How the arena is used.
+    public let usage: ArenaUsage
+    /// The start of the planned part (the arena's first 16-byte aligned address).
+    let planBase: UnsafeMutableRawPointer
+
+    /// Sizes of the arena's parts, in bytes.
+    public struct ArenaUsage {
+        /// The planned part: activations and scratch buffers.
+        public var planned: Int
+        /// The persistent part: records, operator parameters, per-channel data.
+        public var persistent: Int
+        /// The largest total of activation and scratch bytes live at once (no plan can do better).
+        public var lowerBound: Int
+        /// Bytes the caller's arena must have: planned + persistent, plus the bytes skipped to
+        /// align the arena's start to 16.
+        public var required: Int
+    }
+
+    /// Prepares `model` to run in `arena`.
+    public init(model bytes: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer) throws(MoteError) {
+        let model = try ModelView(bytes)
+        guard let subgraph = model.subgraph(0) else { throw MoteError(.malformedModel, "model has no subgraph") }
+        self.model = model
+        self.subgraph = subgraph
+        let tensorCount = subgraph.tensorCount
+        let opCount = subgraph.operatorCount
+        guard tensorCount <= 1 << 20, opCount <= 1 << 20 else { throw MoteError(.overflow, "too many tensors or operators") }
+        self.tensorCount = tensorCount
+        operatorCount = opCount
+
+        // 1. Size the persistent part without touching the arena.
+        let align = ArenaPlanner.align
+        var persistent = align(tensorCount * MemoryLayout<TensorSlot>.stride) + align(opCount * MemoryLayout<OperatorRecord>.stride)
+        for i in 0..<opCount {
+            let (code, version, op) = try Interpreter.resolve(model, subgraph, i)
+            var sizer = SizeVisitor(ctx: PrepareContext(operatorIndex: Int32(truncatingIfNeeded: i), builtinCode: code, version: version, op: op, model: model, subgraph: subgraph))
+            guard let (paramBytes, extra, maxVersion) = OperatorRegistry.dispatch(code, &sizer) else {
+                throw MoteError(.unsupportedOperator, "operator not supported", operator: Int32(truncatingIfNeeded: i), value: Int(code))
+            }
+            guard version >= 1, version <= maxVersion else {
+                throw MoteError(.unsupportedOperator, "operator version not supported", operator: Int32(truncatingIfNeeded: i), value: Int(version))
+            }
+            guard extra >= 0, extra <= 1 << 26 else { throw MoteError(.overflow, "operator persistent data too large", operator: Int32(truncatingIfNeeded: i)) }
+            persistent += align(paramBytes) + align(extra)
+        }
+
+        // 2. Carve the persistent part from the end of the (aligned) arena.
+        guard let rawBase = arena.baseAddress else {
+            throw MoteError(.arenaTooSmall, "arena is empty", value: persistent + Interpreter.activationBytes(model, subgraph) + align(1))
+        }
+        let skew = (align(Int(bitPattern: rawBase)) - Int(bitPattern: rawBase))
+        let usable = (arena.count - skew) & ~(align(1) - 1)
+        guard usable >= persistent else {
+            throw MoteError(.arenaTooSmall, "arena smaller than the persistent data; retry with value bytes",
+                            value: persistent + Interpreter.activationBytes(model, subgraph) + align(1))
+        }
+        let base = rawBase + skew
+        var cursor = base + (usable - persistent)
+        tensors = cursor.bindMemory(to: TensorSlot.self, capacity: tensorCount)
+        cursor += align(tensorCount * MemoryLayout<TensorSlot>.stride)
+        ops = cursor.bindMemory(to: OperatorRecord.self, capacity: opCount)
+        cursor += align(opCount * MemoryLayout<OperatorRecord>.stride)
+
+        // 3. Tensor records: byte counts, constants, graph inputs and outputs.
+        for t in 0..<tensorCount {
+            tensors[t] = TensorSlot(data: nil, byteCount: 0, firstUse: -1, lastUse: -1, offset: -1, alias: -1, flags: 0)
+        }
+        let graphInputs = subgraph.inputs, graphOutputs = subgraph.outputs
+        for k in 0..<graphInputs.count {
+            let info = try TensorInfo.load(graphInputs.i32(k), model: model, subgraph: subgraph, op: -1)
+            guard !info.isConstant else { throw MoteError(.invalidBuffer, "graph input is a constant tensor", tensor: info.index) }
+            try Interpreter.record(info, in: tensors)
+            tensors[Int(info.index)].flags |= TensorSlot.graphInput | TensorSlot.produced
+            tensors[Int(info.index)].firstUse = 0
+        }
+        for k in 0..<graphOutputs.count {
+            let info = try TensorInfo.load(graphOutputs.i32(k), model: model, subgraph: subgraph, op: -1)
+            try Interpreter.record(info, in: tensors)
+            tensors[Int(info.index)].flags |= TensorSlot.graphOutput
+        }
+
+        // 4. Prepare every operator and record tensor lifetimes.
+        for i in 0..<opCount {
+            let (code, version, op) = try Interpreter.resolve(model, subgraph, i)
+            let opIndex = Int32(truncatingIfNeeded: i)
+            var sizer = SizeVisitor(ctx: PrepareContext(operatorIndex: opIndex, builtinCode: code, version: version, op: op, model: model, subgraph: subgraph))
+            let (paramBytes, extra, _) = OperatorRegistry.dispatch(code, &sizer)!
+            var ctx = PrepareContext(operatorIndex: opIndex, builtinCode: code, version: version, op: op, model: model, subgraph: subgraph)
+            ctx.persistent = UnsafeMutableRawBufferPointer(start: cursor + align(paramBytes), count: extra)
+            var visitor = PrepareVisitor(ctx: ctx, params: cursor)
+            if let failure = OperatorRegistry.dispatch(code, &visitor)! { throw failure }
+            let scratch = visitor.ctx.scratchBytes
+            guard scratch >= 0, scratch <= 1 << 28 else { throw MoteError(.overflow, "scratch request too large", operator: opIndex) }
+            ops[i] = OperatorRecord(builtin: code, params: cursor, scratchBytes: scratch, scratchOffset: -1, inputs: op.inputs, outputs: op.outputs)
+            cursor += align(paramBytes) + align(extra)
+
+            for k in 0..<op.inputs.count {
+                let t = op.inputs.i32(k)
+                if t == -1 { continue }
+                let info = try TensorInfo.load(t, model: model, subgraph: subgraph, op: opIndex)
+                try Interpreter.record(info, in: tensors)
+                let slot = Int(t)
+                if tensors[slot].flags & TensorSlot.constant != 0 { continue }
+                guard tensors[slot].flags & TensorSlot.produced != 0 else {
+                    throw MoteError(.invalidBuffer, "operator reads a tensor that nothing wrote", operator: opIndex, tensor: t)
+                }
+                Interpreter.use(slot, at: opIndex, in: tensors)
+            }
+            for k in 0..<op.outputs.count {
+                let t = op.outputs.i32(k)
+                let info = try TensorInfo.load(t, model: model, subgraph: subgraph, op: opIndex)
+                try Interpreter.record(info, in: tensors)
+                let slot = Int(t)
+                guard tensors[slot].flags & (TensorSlot.produced | TensorSlot.constant) == 0 else {
+                    throw MoteError(.invalidBuffer, "tensor written twice, or a graph input or constant written", operator: opIndex, tensor: t)
+                }
+                tensors[slot].flags |= TensorSlot.produced
+                Interpreter.use(slot, at: opIndex, in: tensors)
+            }
+            // RESHAPE in place: the output shares its (non-constant) input's buffer.
+            if code == BuiltinOperator.reshape, op.outputs.count == 1, op.inputs.count >= 1 {
+                let input = Int(op.inputs.i32(0)), output = Int(op.outputs.i32(0))
+                if input >= 0, tensors[input].flags & TensorSlot.constant == 0, tensors[input].byteCount == tensors[output].byteCount {
+                    let root = tensors[input].alias >= 0 ? Int(tensors[input].alias) : input
+                    tensors[output].alias = Int32(truncatingIfNeeded: root)
+                }
+            }
+        }
+        for k in 0..<graphOutputs.count {
+            let slot = Int(graphOutputs.i32(k))
+            guard tensors[slot].flags & (TensorSlot.produced | TensorSlot.constant) != 0 else {
+                throw MoteError(.invalidBuffer, "graph output is never written", tensor: Int32(truncatingIfNeeded: slot))
+            }
+            Interpreter.use(slot, at: Int32(truncatingIfNeeded: max(opCount - 1, 0)), in: tensors)
+        }
+        // An alias keeps its root's buffer alive for its own lifetime too.
+        for t in 0..<tensorCount where tensors[t].alias >= 0 {
+            let r = Int(tensors[t].alias)
+            tensors[r].firstUse = min(tensors[r].firstUse, tensors[t].firstUse)
+            tensors[r].lastUse = max(tensors[r].lastUse, tensors[t].lastUse)
+        }
+
+        // 5. Plan the activations and scratch buffers.
+        var items = InterpreterPlanItems(tensors: tensors, tensorCount: tensorCount, ops: ops, opCount: opCount)
+        let lowerBound = ArenaPlanner.lowerBound(items, steps: opCount)
+        let planned = ArenaPlanner.plan(&items)
+        let required = skew + planned + persistent
+        usage = ArenaUsage(planned: planned, persistent: persistent, lowerBound: lowerBound, required: required)
+        guard required <= arena.count else {
+            throw MoteError(.arenaTooSmall, "arena too small for the planned tensors", value: required)
+        }
+        planBase = base
+
+        // 6. Bind every tensor to its memory.
+        for t in 0..<tensorCount {
+            if tensors[t].flags & TensorSlot.constant != 0 { continue }
+            if tensors[t].offset >= 0 { tensors[t].data = base + Int(tensors[t].offset) }
+        }
+        for t in 0..<tensorCount where tensors[t].alias >= 0 {
+            tensors[t].data = tensors[Int(tensors[t].alias)].data
+        }
+        for t in 0..<tensorCount where tensors[t].data == nil {
+            tensors[t].data = base  // unused or empty tensors: a valid address, never read
+        }
+    }
+
+    /// Bytes of every non-constant tensor: enough for any plan.
+    static func activationBytes(_ model: ModelView, _ subgraph: SubgraphView) -> Int {
+        var total = 0
+        for t in 0..<subgraph.tensorCount {
+            guard let v = subgraph.tensor(t), v.buffer == 0 || model.bufferData(v.buffer).count == 0,
+                  let type = v.type else { continue }
+            var n = type.byteSize
+            let shape = v.shape
+            for d in 0..<shape.count {
+                let (p, o) = n.multipliedReportingOverflow(by: max(Int(shape.i32(d)), 0))
+                n = o ? 0 : p
+            }
+            total += ArenaPlanner.align(n)
+        }
+        return total
+    }
+
+    /// The builtin code, version and view of operator `i`.
+    static func resolve(_ model: ModelView, _ subgraph: SubgraphView, _ i: Int) throws(MoteError) -> (Int32, Int32, OperatorView) {
+        let opIndex = Int32(truncatingIfNeeded: i)
+        guard let op = subgraph.op(i) else { throw MoteError(.malformedModel, "operator table invalid", operator: opIndex) }
+        guard op.opcodeIndex < model.operatorCodeCount, let code = model.operatorCode(op.opcodeIndex) else {
+            throw MoteError(.indexOutOfRange, "opcode index out of range", operator: opIndex)
+        }
+        guard !code.isCustom else { throw MoteError(.unsupportedOperator, "custom operators are not supported", operator: opIndex, value: 32) }
+        return (code.builtin, code.version, op)
+    }
+
+    /// Fills the record of a tensor the first time it is seen.
+    static func record(_ info: TensorInfo, in tensors: UnsafeMutablePointer<TensorSlot>) throws(MoteError) {
+        let slot = Int(info.index)
+        if tensors[slot].byteCount != 0 || tensors[slot].flags != 0 { return }
+        tensors[slot].byteCount = Int32(truncatingIfNeeded: info.byteCount)
+        if info.isConstant {
+            tensors[slot].flags = TensorSlot.constant
+            tensors[slot].data = UnsafeMutableRawPointer(mutating: info.data.baseAddress)
+        }
+    }
+
+    @inline(__always)
+    static func use(_ slot: Int, at op: Int32, in tensors: UnsafeMutablePointer<TensorSlot>) {
+        if tensors[slot].firstUse < 0 || op < tensors[slot].firstUse { tensors[slot].firstUse = op }
+        if op > tensors[slot].lastUse { tensors[slot].lastUse = op }
+    }
+
+    // MARK: running
+
+    /// The number of model inputs.
+    public var inputCount: Int { subgraph.inputs.count }
+    /// The number of model outputs.
+    public var outputCount: Int { subgraph.outputs.count }
+    /// The tensor index of input `i`.
+    public func inputTensorIndex(_ i: Int) -> Int { Int(subgraph.inputs.i32(i)) }
+    /// The tensor index of output `i`.
+    public func outputTensorIndex(_ i: Int) -> Int { Int(subgraph.outputs.i32(i)) }
+
+    /// The bytes of input `i` (to be filled before `invoke`); empty when `i` is out of range.
+    public func input(_ i: Int) -> UnsafeMutableRawBufferPointer {
+        guard i >= 0, i < inputCount else { return UnsafeMutableRawBufferPointer(start: nil, count: 0) }
+        let t = tensors[inputTensorIndex(i)]
+        return UnsafeMutableRawBufferPointer(start: t.data, count: Int(t.byteCount))
+    }
+
+    /// The bytes of output `i` (valid after `invoke`); empty when `i` is out of range.
+    public func output(_ i: Int) -> UnsafeRawBufferPointer {
+        guard i >= 0, i < outputCount else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return tensorBytes(outputTensorIndex(i))
+    }
+
+    /// Copies `bytes` into input `i`; the byte count must match the input tensor exactly.
+    public func setInput(_ i: Int, _ bytes: UnsafeRawBufferPointer) throws(MoteError) {
+        guard i >= 0, i < inputCount else { throw MoteError(.invalidArgument, "input index out of range", value: i) }
+        let dst = input(i)
+        guard bytes.count == dst.count else {
+            throw MoteError(.invalidArgument, "input byte count differs from the input tensor", tensor: Int32(truncatingIfNeeded: inputTensorIndex(i)), value: dst.count)
+        }
+        if let d = dst.baseAddress, let s = bytes.baseAddress, dst.count > 0 { d.copyMemory(from: s, byteCount: dst.count) }
+    }
+
+    /// The current bytes of tensor `t` (an activation's bytes are meaningful only while it is
+    /// live: between the operator that writes it and its last reader).
+    public func tensorBytes(_ t: Int) -> UnsafeRawBufferPointer {
+        guard t >= 0, t < tensorCount else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: tensors[t].data, count: Int(tensors[t].byteCount))
+    }
+
+    /// Where the planner put tensor `t`: offset in the planned part (-1 for constants and
+    /// tensors sharing another's buffer), bytes, lifetime, and the tensor it shares memory with.
+    public func placement(_ t: Int) -> (offset: Int, bytes: Int, firstUse: Int, lastUse: Int, alias: Int, isConstant: Bool) {
+        guard t >= 0, t < tensorCount else { return (-1, 0, -1, -1, -1, false) }
+        let s = tensors[t]
+        return (Int(s.offset), Int(s.byteCount), Int(s.firstUse), Int(s.lastUse), Int(s.alias), s.flags & TensorSlot.constant != 0)
+    }
+
+    /// The output tensor indices of operator `i`.
+    public func outputTensors(ofOperator i: Int) -> FBVector {
+        i >= 0 && i < operatorCount ? ops[i].outputs : .empty(model.buffer, elementSize: 4)
+    }
+
+    /// The input tensor indices of operator `i` (-1 = omitted).
+    public func inputTensors(ofOperator i: Int) -> FBVector {
+        i >= 0 && i < operatorCount ? ops[i].inputs : .empty(model.buffer, elementSize: 4)
+    }
+
+    /// The scratch bytes of operator `i` and their offset in the planned part (-1 without).
+    public func scratch(ofOperator i: Int) -> (bytes: Int, offset: Int) {
+        i >= 0 && i < operatorCount ? (ops[i].scratchBytes, ops[i].scratchOffset) : (0, -1)
+    }
+
+    /// The builtin code of operator `i`.
+    public func builtinCode(_ i: Int) -> Int32 { i >= 0 && i < operatorCount ? ops[i].builtin : -1 }
+
+    /// Runs every operator in order.
+    public func invoke() {
+        for i in 0..<operatorCount { evalOperator(i) }
+    }
+
+    /// Runs every operator in order and calls `afterEach` with each operator's index right after
+    /// it ran, while its outputs are live (to inspect intermediate tensors).
+    public func invoke(afterEach: (Int) -> Void) {
+        for i in 0..<operatorCount {
+            evalOperator(i)
+            afterEach(i)
+        }
+    }
+
+    @inline(__always)
+    func evalOperator(_ i: Int) {
+        let r = ops[i]
+        let scratch: UnsafeMutableRawPointer? = r.scratchOffset >= 0 ? planBase + r.scratchOffset : nil
+        var visitor = EvalVisitor(ctx: EvalContext(inputs: r.inputs, outputs: r.outputs, tensors: UnsafePointer(tensors), tensorCount: tensorCount, scratch: scratch), params: UnsafeRawPointer(r.params))
+        _ = OperatorRegistry.dispatch(r.builtin, &visitor)
+    }
+}
+
+/// The interpreter's record of one operator, kept in the arena's persistent part.
+struct OperatorRecord {
+    var builtin: Int32
+    /// The kernel's `Params`, stored by prepare.
+    var params: UnsafeMutableRawPointer
+    var scratchBytes: Int
+    /// Offset of the scratch buffer in the planned part, or -1 without scratch.
+    var scratchOffset: Int
+    var inputs: FBVector
+    var outputs: FBVector
+}
+
+/// The interpreter's tensors (non-constant, used, not aliased) and scratch buffers, as the planner sees them.
+struct InterpreterPlanItems: PlanItems {
+    let tensors: UnsafeMutablePointer<TensorSlot>
+    let tensorCount: Int
+    let ops: UnsafeMutablePointer<OperatorRecord>
+    let opCount: Int
+
+    var count: Int { tensorCount + opCount }
+
+    func get(_ i: Int) -> ArenaPlanner.Item? {
+        if i < tensorCount {
+            let t = tensors[i]
+            guard t.flags & TensorSlot.constant == 0, t.alias < 0, t.firstUse >= 0, t.byteCount > 0 else { return nil }
+            return ArenaPlanner.Item(size: Int(t.byteCount), first: t.firstUse, last: t.lastUse, offset: Int(t.offset))
+        }
+        let r = ops[i - tensorCount]
+        guard r.scratchBytes > 0 else { return nil }
+        let step = Int32(truncatingIfNeeded: i - tensorCount)
+        return ArenaPlanner.Item(size: r.scratchBytes, first: step, last: step, offset: r.scratchOffset)
+    }
+
+    func set(_ i: Int, _ item: ArenaPlanner.Item) {
+        if i < tensorCount {
+            tensors[i].offset = Int32(truncatingIfNeeded: item.offset)
+        } else {
+            ops[i - tensorCount].scratchOffset = item.offset
+        }
+    }
+}
+
+/// Asks a kernel for its sizes: `Params` stride, persistent bytes, highest version.
+struct SizeVisitor: KernelVisitor {
+    let ctx: PrepareContext
+    mutating func visit<K: OperatorKernel>(_ kernel: K.Type) -> (Int, Int, Int32) {
+        precondition(MemoryLayout<K.Params>.alignment <= ArenaPlanner.alignment)
+        return (MemoryLayout<K.Params>.stride, K.persistentBytes(ctx), K.maxVersion)
+    }
+}
+
+/// Runs a kernel's prepare and stores its `Params`; the result is the error, if any.
+struct PrepareVisitor: KernelVisitor {
+    var ctx: PrepareContext
+    let params: UnsafeMutableRawPointer
+    mutating func visit<K: OperatorKernel>(_ kernel: K.Type) -> MoteError? {
+        do {
+            let p = try K.prepare(&ctx)
+            params.bindMemory(to: K.Params.self, capacity: 1).initialize(to: p)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+/// Runs a kernel's eval with its stored `Params`.
+struct EvalVisitor: KernelVisitor {
+    let ctx: EvalContext
+    let params: UnsafeRawPointer
+    mutating func visit<K: OperatorKernel>(_ kernel: K.Type) {
+        K.eval(ctx, params.load(as: K.Params.self))
+    }
+}
