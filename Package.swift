@@ -19,6 +19,8 @@ let package = Package(
         .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteModel"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
+        // Runs the built `mote` executable as a child process (no module dependency).
+        .testTarget(name: "MoteCLITests"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,1 +1,3 @@
-print("mote")
+import Foundation
+
+exit(MoteTool.main(CommandLine.arguments))

@@ -1,0 +1,104 @@
+import Foundation
+import MoteCore
+
+/// A `.tflite` file read into memory that stays put for the life of the process, as the core
+/// requires (the interpreter keeps pointers into the model bytes), and verified by `ModelView`.
+final class ModelFile {
+    /// The path as the user gave it.
+    let path: String
+    let bytes: UnsafeMutableRawBufferPointer
+    /// The verified model.
+    let view: ModelView
+    /// What the model declares, read once.
+    let facts: ModelFacts
+
+    /// Reads and verifies `path`; fails with `.input` when unreadable, `.core` when malformed.
+    init(path: String) throws(CLIError) {
+        self.path = path
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError.input("cannot read model '\(path)': \(CLIError.reason(error))")
+        }
+        guard !data.isEmpty else { throw CLIError.input("model '\(path)' is empty (0 bytes)") }
+        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
+        _ = data.copyBytes(to: bytes)
+        do {
+            view = try ModelView(UnsafeRawBufferPointer(bytes))
+        } catch {
+            bytes.deallocate()
+            throw CLIError.core(error, ErrorContext(modelPath: path))
+        }
+        facts = ModelFacts(view)
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// The context for describing an error of this model.
+    func context(arenaBytes: Int? = nil) -> ErrorContext {
+        ErrorContext(modelPath: path, facts: facts, arenaBytes: arenaBytes)
+    }
+}
+
+/// A model prepared by the core in an arena of its own.
+///
+/// Without an explicit size the arena is found by asking the core: an empty arena makes it
+/// report an upper bound; after preparing in that, the model is prepared again in exactly
+/// `usage.required` bytes, which is also a check of the core's own figure.
+final class PreparedModel {
+    let model: ModelFile
+    private(set) var arena: UnsafeMutableRawBufferPointer
+    private(set) var interpreter: Interpreter
+    /// True when the arena size came from `--arena`.
+    let arenaGiven: Bool
+
+    init(_ model: ModelFile, arenaBytes: Int?) throws(CLIError) {
+        self.model = model
+        arenaGiven = arenaBytes != nil
+        if let arenaBytes {
+            (arena, interpreter) = try PreparedModel.prepare(model, arenaBytes: arenaBytes)
+            return
+        }
+        var size = 0
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                (arena, interpreter) = try PreparedModel.prepareOnce(model, arenaBytes: size)
+                break
+            } catch let e where e.kind == .arenaTooSmall && e.value > size && attempt < 4 {
+                size = e.value
+            } catch {
+                throw CLIError.core(error, model.context(arenaBytes: size > 0 ? size : nil))
+            }
+        }
+        let required = interpreter.usage.required
+        if required < arena.count {
+            let (a, i) = try PreparedModel.prepare(model, arenaBytes: required)
+            arena.deallocate()
+            (arena, interpreter) = (a, i)
+        }
+    }
+
+    deinit { arena.deallocate() }
+
+    private static func prepare(_ model: ModelFile, arenaBytes: Int) throws(CLIError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
+        do {
+            return try prepareOnce(model, arenaBytes: arenaBytes)
+        } catch {
+            throw CLIError.core(error, model.context(arenaBytes: arenaBytes))
+        }
+    }
+
+    private static func prepareOnce(_ model: ModelFile, arenaBytes: Int) throws(MoteError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 16)
+        do {
+            let interpreter = try Interpreter(model: UnsafeRawBufferPointer(model.bytes), arena: arena)
+            return (arena, interpreter)
+        } catch {
+            arena.deallocate()
+            throw error
+        }
+    }
+}
