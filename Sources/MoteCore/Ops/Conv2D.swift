@@ -1,9 +1,88 @@
-// PLACEHOLDER: replaced by the real kernel in this session.
+/// CONV_2D on int8 NHWC tensors, as TFLite's reference kernel computes it (versions 1-6).
+///
+/// Inputs: input `[N, H, W, Cin]` int8, filter `[Cout, KH, KW, Cin / groups]` int8 with
+/// symmetric per-channel (quantized dimension 0) or per-tensor scales, optional bias `[Cout]`
+/// int32 (scale `inputScale * filterScale[c]`, zero point 0). Options: SAME/VALID padding,
+/// strides, dilations, fused NONE/RELU/RELU6/RELU_N1_TO_1. A grouped convolution is one whose
+/// `Cin` is a multiple of the filter's input depth (`Cout` must then be a multiple of the
+/// groups). Requantization uses double rounding (see `Requantization.output`).
+///
+/// Rejected: int16 activations and int4 filters (versions 4, 7, 8), a 64-bit
+/// `quantized_bias_type`, hybrid float models, non-positive scales, a declared output shape
+/// other than `[N, outH, outW, Cout]`.
 public enum Conv2DKernel: OperatorKernel {
-    public struct Params {}
-    public static var maxVersion: Int32 { 0 }
-    public static func prepare(_ ctx: inout PrepareContext) throws(MoteError) -> Params {
-        throw ctx.error(.unsupportedOperator, "not implemented yet")
+    public struct Params {
+        var geometry: ConvGeometry
+        var requantization: Requantization
+        var foldedBias: UnsafePointer<Int32>
+        /// Filter and bias are constants, so the optimized routine and its folded bias apply.
+        var optimized: Bool
     }
-    public static func eval(_ ctx: borrowing EvalContext, _ params: Params) {}
+
+    public static var maxVersion: Int32 { 6 }
+
+    /// Output channels read from the filter's declared shape, or nil if it cannot be one.
+    static func channels(_ ctx: borrowing PrepareContext) -> Int? {
+        guard let f = try? ctx.input(1), f.shape.rank == 4, f.shape[0] >= 1, f.shape[0] <= 1 << 20 else { return nil }
+        return f.shape[0]
+    }
+
+    public static func persistentBytes(_ ctx: borrowing PrepareContext) -> Int {
+        channels(ctx).map { ChannelTable.bytes(channels: $0) } ?? 0
+    }
+
+    public static func prepare(_ ctx: inout PrepareContext) throws(MoteError) -> Params {
+        guard ctx.inputCount == 2 || ctx.inputCount == 3 else { throw ctx.error(.invalidArgument, "CONV_2D takes input, filter and an optional bias") }
+        guard ctx.outputCount == 1 else { throw ctx.error(.invalidArgument, "CONV_2D has one output") }
+        let input = try ctx.input(0), filter = try ctx.input(1), bias = try ctx.optionalInput(2), output = try ctx.output(0)
+        guard ctx.optionsType == BuiltinOptionsType.conv2D, let o = ctx.options else {
+            throw ctx.error(.invalidOptions, "CONV_2D without Conv2DOptions")
+        }
+        // Conv2DOptions: padding, stride_w, stride_h, fused_activation_function,
+        // dilation_w_factor = 1, dilation_h_factor = 1, quantized_bias_type.
+        guard let padding = Padding(rawValue: o.i8(0)) else { throw ctx.error(.invalidOptions, "unknown padding") }
+        let biasType = o.u8(6)
+        guard biasType == 0 || biasType == TensorType.int32.rawValue else {
+            throw ctx.error(.unsupportedOperator, "quantized_bias_type other than int32 is not supported")
+        }
+        try ctx.require(input, rank: 4, "CONV_2D input must be 4-D")
+        try ctx.require(filter, rank: 4, "CONV_2D filter must be 4-D")
+        try ctx.require(output, rank: 4, "CONV_2D output must be 4-D")
+
+        let inputDepth = input.shape[3], filterDepth = filter.shape[3]
+        guard let outputDepth = channels(ctx) else { throw ctx.error(.shapeMismatch, "filter has no output channels", tensor: filter.index) }
+        guard filterDepth >= 1, inputDepth % filterDepth == 0 else {
+            throw ctx.error(.shapeMismatch, "input channels are not a multiple of the filter's", tensor: filter.index)
+        }
+        guard outputDepth % (inputDepth / filterDepth) == 0 else {
+            throw ctx.error(.shapeMismatch, "output channels are not a multiple of the groups", tensor: filter.index)
+        }
+        guard let rows = ConvGeometry.window(padding, input: input.shape[1], filter: filter.shape[1],
+                                             stride: Int(o.i32(2)), dilation: Int(o.i32(5, 1))),
+              let cols = ConvGeometry.window(padding, input: input.shape[2], filter: filter.shape[2],
+                                             stride: Int(o.i32(1)), dilation: Int(o.i32(4, 1))) else {
+            throw ctx.error(.invalidOptions, "stride, dilation or window gives no output", tensor: input.index)
+        }
+        try ctx.require(output, shape: TensorShape(input.shape[0], rows.output, cols.output, outputDepth))
+
+        let table = try ctx.channelTable(channels: outputDepth)
+        let taps = filter.shape[1] &* filter.shape[2] &* filterDepth
+        let layout = ConvWeightLayout(channels: outputDepth, channelDimension: 0, channelStride: taps, tapStride: 1, taps: taps)
+        let (q, _) = try ctx.channelRequantization(input: input, filter: filter, bias: bias, output: output, layout: layout,
+                                                   activation: o.i8(3), allowWeightZeroPoint: false, table: table)
+        let g = ConvGeometry(batches: input.shape[0], inputHeight: input.shape[1], inputWidth: input.shape[2], inputDepth: inputDepth,
+                             outputHeight: rows.output, outputWidth: cols.output, outputDepth: outputDepth,
+                             filterHeight: filter.shape[1], filterWidth: filter.shape[2], filterDepth: filterDepth,
+                             strideHeight: Int(o.i32(2)), strideWidth: Int(o.i32(1)),
+                             dilationHeight: Int(o.i32(5, 1)), dilationWidth: Int(o.i32(4, 1)),
+                             padTop: rows.padBefore, padLeft: cols.padBefore)
+        return Params(geometry: g, requantization: q, foldedBias: UnsafePointer(table.foldedBias),
+                      optimized: filter.isConstant && (bias?.isConstant ?? true))
+    }
+
+    public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
+        let bias = ctx.input(2)?.assumingMemoryBound(to: Int32.self)
+        Conv2DReference.run(p.geometry, p.requantization, input: ctx.input(0, as: Int8.self), filter: ctx.input(1, as: Int8.self),
+                            bias: bias, output: ctx.output(0, as: Int8.self))
+    }
 }
