@@ -2,11 +2,14 @@
 /// scratch buffer) gets a 16-byte aligned offset such that no two buffers whose lifetimes
 /// overlap share bytes.
 ///
-/// Greedy by size, as TFLite Micro's `GreedyMemoryPlanner`: buffers are placed largest first
-/// (ties: earlier first use, then lower index), each at the lowest offset where it overlaps no
-/// already placed buffer that is live at the same time. Lifetimes are inclusive operator
-/// ranges `[firstUse, lastUse]`; a RESHAPE output shares its input's buffer (see `Interpreter`).
-/// Needs no memory beyond the tensor and operator records; O(n²) in the number of buffers.
+/// Greedy first fit: buffers are placed one by one, each at the lowest offset where it overlaps
+/// no already placed buffer that is live at the same time. Two placement orders are tried and
+/// the smaller plan kept: largest first (ties: earlier first use), as TFLite Micro's
+/// `GreedyMemoryPlanner` does, and execution order (earlier first use first; ties: larger
+/// first), which is optimal for chains such as MobileNet's where largest-first strands a
+/// buffer above a gap. Lifetimes are inclusive operator ranges `[firstUse, lastUse]`; a RESHAPE
+/// output shares its input's buffer (see `Interpreter`). Needs no memory beyond the tensor and
+/// operator records; O(n²) per placement order in the number of buffers.
 enum ArenaPlanner {
     static let alignment = 16
 
@@ -21,18 +24,42 @@ enum ArenaPlanner {
         var offset: Int
     }
 
-    /// Places every buffer that `items` describes and returns the planned bytes (the end of
-    /// the highest buffer). `items` exposes the buffers through `count`, `get` and `set`.
+    /// The order in which buffers are placed.
+    enum Order {
+        case largestFirst, executionOrder
+
+        /// True when `a` is placed before `b`.
+        func precedes(_ a: Item, _ b: Item) -> Bool {
+            switch self {
+            case .largestFirst: return a.size > b.size || (a.size == b.size && a.first < b.first)
+            case .executionOrder: return a.first < b.first || (a.first == b.first && a.size > b.size)
+            }
+        }
+    }
+
+    /// Places every buffer that `items` describes with the better of the placement orders and
+    /// returns the planned bytes (the end of the highest buffer).
     static func plan<S: PlanItems>(_ items: inout S) -> Int {
+        let largestFirst = plan(&items, order: .largestFirst)
+        let executionOrder = plan(&items, order: .executionOrder)
+        return executionOrder <= largestFirst ? executionOrder : plan(&items, order: .largestFirst)
+    }
+
+    /// Places every buffer in `order` (clearing earlier placements first) and returns the
+    /// planned bytes.
+    static func plan<S: PlanItems>(_ items: inout S, order: Order) -> Int {
         let n = items.count
+        for i in 0..<n {
+            if var it = items.get(i) { it.offset = -1; items.set(i, it) }
+        }
         var high = 0
         while true {
-            // The largest unplaced buffer.
+            // The next unplaced buffer in `order`.
             var best = -1
             var bestItem = Item(size: -1, first: 0, last: 0, offset: -1)
             for i in 0..<n {
                 guard let it = items.get(i), it.offset < 0 else { continue }
-                if it.size > bestItem.size || (it.size == bestItem.size && it.first < bestItem.first) {
+                if best < 0 || order.precedes(it, bestItem) {
                     best = i
                     bestItem = it
                 }

@@ -113,7 +113,9 @@ public struct Interpreter {
             if let failure = OperatorRegistry.dispatch(code, &visitor)! { throw failure }
             let scratch = visitor.ctx.scratchBytes
             guard scratch >= 0, scratch <= 1 << 28 else { throw MoteError(.overflow, "scratch request too large", operator: opIndex) }
-            ops[i] = OperatorRecord(builtin: code, params: cursor, scratchBytes: scratch, scratchOffset: -1, inputs: op.inputs, outputs: op.outputs)
+            ops[i] = OperatorRecord(params: cursor, builtin: code, scratchBytes: Int32(truncatingIfNeeded: scratch), scratchOffset: -1,
+                                    inputStart: Int32(truncatingIfNeeded: op.inputs.start), inputCount: Int32(truncatingIfNeeded: op.inputs.count),
+                                    outputStart: Int32(truncatingIfNeeded: op.outputs.start), outputCount: Int32(truncatingIfNeeded: op.outputs.count))
             cursor += align(paramBytes) + align(extra)
 
             for k in 0..<op.inputs.count {
@@ -282,17 +284,17 @@ public struct Interpreter {
 
     /// The output tensor indices of operator `i`.
     public func outputTensors(ofOperator i: Int) -> FBVector {
-        i >= 0 && i < operatorCount ? ops[i].outputs : .empty(model.buffer, elementSize: 4)
+        i >= 0 && i < operatorCount ? ops[i].outputs(model.buffer) : .empty(model.buffer, elementSize: 4)
     }
 
     /// The input tensor indices of operator `i` (-1 = omitted).
     public func inputTensors(ofOperator i: Int) -> FBVector {
-        i >= 0 && i < operatorCount ? ops[i].inputs : .empty(model.buffer, elementSize: 4)
+        i >= 0 && i < operatorCount ? ops[i].inputs(model.buffer) : .empty(model.buffer, elementSize: 4)
     }
 
     /// The scratch bytes of operator `i` and their offset in the planned part (-1 without).
     public func scratch(ofOperator i: Int) -> (bytes: Int, offset: Int) {
-        i >= 0 && i < operatorCount ? (ops[i].scratchBytes, ops[i].scratchOffset) : (0, -1)
+        i >= 0 && i < operatorCount ? (Int(ops[i].scratchBytes), Int(ops[i].scratchOffset)) : (0, -1)
     }
 
     /// The builtin code of operator `i`.
@@ -315,22 +317,33 @@ public struct Interpreter {
     @inline(__always)
     func evalOperator(_ i: Int) {
         let r = ops[i]
-        let scratch: UnsafeMutableRawPointer? = r.scratchOffset >= 0 ? planBase + r.scratchOffset : nil
-        var visitor = EvalVisitor(ctx: EvalContext(inputs: r.inputs, outputs: r.outputs, tensors: UnsafePointer(tensors), tensorCount: tensorCount, scratch: scratch), params: UnsafeRawPointer(r.params))
+        let scratch: UnsafeMutableRawPointer? = r.scratchOffset >= 0 ? planBase + Int(r.scratchOffset) : nil
+        var visitor = EvalVisitor(ctx: EvalContext(inputs: r.inputs(model.buffer), outputs: r.outputs(model.buffer), tensors: UnsafePointer(tensors), tensorCount: tensorCount, scratch: scratch), params: UnsafeRawPointer(r.params))
         _ = OperatorRegistry.dispatch(r.builtin, &visitor)
     }
 }
 
-/// The interpreter's record of one operator, kept in the arena's persistent part.
+/// The interpreter's record of one operator, kept in the arena's persistent part (40 bytes
+/// on 64-bit targets: the input and output index vectors are kept as positions in the model).
 struct OperatorRecord {
-    var builtin: Int32
     /// The kernel's `Params`, stored by prepare.
     var params: UnsafeMutableRawPointer
-    var scratchBytes: Int
+    var builtin: Int32
+    var scratchBytes: Int32
     /// Offset of the scratch buffer in the planned part, or -1 without scratch.
-    var scratchOffset: Int
-    var inputs: FBVector
-    var outputs: FBVector
+    var scratchOffset: Int32
+    var inputStart: Int32
+    var inputCount: Int32
+    var outputStart: Int32
+    var outputCount: Int32
+
+    func inputs(_ buffer: FlatBuffer) -> FBVector {
+        FBVector(buffer: buffer, start: Int(inputStart), count: Int(inputCount), elementSize: 4)
+    }
+
+    func outputs(_ buffer: FlatBuffer) -> FBVector {
+        FBVector(buffer: buffer, start: Int(outputStart), count: Int(outputCount), elementSize: 4)
+    }
 }
 
 /// The interpreter's tensors (non-constant, used, not aliased) and scratch buffers, as the planner sees them.
@@ -351,14 +364,14 @@ struct InterpreterPlanItems: PlanItems {
         let r = ops[i - tensorCount]
         guard r.scratchBytes > 0 else { return nil }
         let step = Int32(truncatingIfNeeded: i - tensorCount)
-        return ArenaPlanner.Item(size: r.scratchBytes, first: step, last: step, offset: r.scratchOffset)
+        return ArenaPlanner.Item(size: Int(r.scratchBytes), first: step, last: step, offset: Int(r.scratchOffset))
     }
 
     func set(_ i: Int, _ item: ArenaPlanner.Item) {
         if i < tensorCount {
             tensors[i].offset = Int32(truncatingIfNeeded: item.offset)
         } else {
-            ops[i - tensorCount].scratchOffset = item.offset
+            ops[i - tensorCount].scratchOffset = Int32(truncatingIfNeeded: item.offset)
         }
     }
 }
