@@ -1,5 +1,6 @@
 import Foundation
 import MoteCore
+import MoteModel
 
 /// What the tool knows when it describes an error of the core: the model (to name the
 /// operator and tensor an error points at) and the arena size it used.
@@ -86,7 +87,7 @@ enum CLIError: Error {
             if message.contains("version") {
                 text += " (version \(e.value))"
             } else if e.value > 0 {
-                text += " (builtin code \(e.value), \(BuiltinOperatorNames.name(Int32(truncatingIfNeeded: e.value))))"
+                text += " (builtin code \(e.value), \(BuiltinOperatorNames.name(of: Int32(truncatingIfNeeded: e.value))))"
             }
         default:
             if e.value != 0 { text += " (value \(Format.grouped(e.value)))" }

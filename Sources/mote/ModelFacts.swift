@@ -1,4 +1,5 @@
 import MoteCore
+import MoteModel
 
 /// What a model declares about one tensor, read from the flatbuffer (nothing is validated
 /// beyond what `ModelView`'s verifier checked: a field the core would reject shows as is).
@@ -110,7 +111,7 @@ struct ModelFacts {
             let tensor = { (k: Int) -> TensorFacts? in k >= 0 && k < tensors.count ? tensors[k] : nil }
             ops.append(OperatorFacts(
                 index: i, builtinCode: builtin, version: code?.version ?? 0, isCustom: code?.isCustom ?? false,
-                name: code == nil ? "?" : (code!.isCustom ? "CUSTOM" : BuiltinOperatorNames.name(builtin)),
+                name: code == nil ? "?" : (code!.isCustom ? "CUSTOM" : BuiltinOperatorNames.name(of: builtin)),
                 inputs: ins, outputs: outs,
                 macs: ModelFacts.macs(builtin, inputs: ins.map(tensor), outputs: outs.map(tensor))))
         }
