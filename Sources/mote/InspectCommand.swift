@@ -14,7 +14,9 @@ enum InspectCommand: Command {
         discussion: """
             Operators are listed in execution order with their input and output tensors (type, shape,
             quantization scale and zero point; per-channel tensors show their channel count and scale range)
-            and their multiply-accumulates (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED; other operators count 0).
+            and their multiply-accumulates as MoteModel's ModelSummary counts them (convolutions and
+            FULLY_CONNECTED per multiply-add, pools per window tap, reductions per input and element-wise
+            arithmetic per output element; data movement and activations count 0).
             The arena figures come from preparing the model with MoteCore: planned (activations and scratch),
             persistent (records and per-operator parameters), lower bound (the most bytes live at once: no
             plan can do better) and required (what the caller's arena must hold). The layout lists each
@@ -118,6 +120,7 @@ enum InspectCommand: Command {
                 ("op_name", .string(op.name)),
                 ("builtin_code", .int(Int(op.builtinCode))),
                 ("version", .int(Int(op.version))),
+                ("options", .string(op.options)),
                 ("inputs", .array(op.inputs.map(tensorRef))),
                 ("outputs", .array(op.outputs.map(tensorRef))),
                 ("macs", .int(op.macs)),
@@ -147,6 +150,7 @@ enum InspectCommand: Command {
                 ("subgraphs", .int(facts.subgraphCount)),
                 ("tensors", .int(facts.tensors.count)),
                 ("constant_bytes", .int(facts.constantBytes)),
+                ("summary_error", JSONValue.optional(facts.summaryError) { .string($0) }),
             ])),
             ("inputs", .array(facts.inputs.map(tensorRef))),
             ("outputs", .array(facts.outputs.map(tensorRef))),
@@ -178,7 +182,7 @@ enum InspectCommand: Command {
 
         Console.out("")
         Console.out("operators (execution order)")
-        var table = TextTable([("#", .right), ("operator", .left), ("v", .right), ("", .left), ("tensor", .right),
+        var table = TextTable([("#", .right), ("operator", .left), ("v", .right), ("options", .left), ("", .left), ("tensor", .right),
                                ("type", .left), ("shape", .left), ("quantization", .left), ("MACs", .right)])
         for op in facts.operators {
             let rows = op.inputs.map { (facts.tensor($0)?.isConstant == true ? "const" : "in", $0) } + op.outputs.map { ("out", $0) }
@@ -187,15 +191,18 @@ enum InspectCommand: Command {
                 let cells = [role, t < 0 ? "-" : "\(t)", f?.typeName ?? (t < 0 ? "(omitted)" : "?"), f.map { Format.shape($0.shape) } ?? "",
                              f?.quantizationSummary ?? ""]
                 if r == 0 {
-                    table.add(["\(op.index)", op.name, "\(op.version)"] + cells + [op.macs > 0 ? Format.grouped(op.macs) : ""])
+                    table.add(["\(op.index)", op.name, "\(op.version)", op.options] + cells + [op.macs > 0 ? Format.grouped(op.macs) : ""])
                 } else {
-                    table.add(["", "", ""] + cells)
+                    table.add(["", "", "", ""] + cells)
                 }
             }
-            if rows.isEmpty { table.add(["\(op.index)", op.name, "\(op.version)"]) }
+            if rows.isEmpty { table.add(["\(op.index)", op.name, "\(op.version)", op.options]) }
         }
         Console.out(table.render())
         Console.out("  total: \(Format.macs(facts.totalMACs)) MACs")
+        if let why = facts.summaryError {
+            Console.out("  (MoteModel could not read the model, so options are not shown and pools count 0 MACs: \(why))")
+        }
 
         guard let it else {
             Console.out("")

@@ -73,13 +73,17 @@ struct OperatorFacts {
     /// Input tensor indices, -1 for an omitted optional input.
     let inputs: [Int]
     let outputs: [Int]
-    /// Multiply-accumulates of one inference (see `ModelFacts.macs`).
+    /// The options in a few words (`s2 SAME RELU6`), from MoteModel's summary; empty without.
+    let options: String
+    /// Multiply-accumulates of one inference, as `MoteModel.ModelSummary` counts them.
     let macs: Int
 }
 
-/// Subgraph 0 of a model as declared: tensors, operators in execution order, multiply-accumulate
-/// counts. Works on any model that passed the verifier, including ones the core cannot prepare,
-/// so that `mote inspect` can show what is in a model it cannot run.
+/// Subgraph 0 of a model as declared: tensors and operators in execution order as MoteCore's
+/// `ModelView` sees them, so that `mote inspect` can show what is in a model even when the core
+/// cannot prepare it; operator options and multiply-accumulates come from MoteModel's
+/// `ModelSummary` (when MoteModel cannot read the model, options are empty and MACs are
+/// counted from the shapes alone, so pools count 0).
 struct ModelFacts {
     let byteCount: Int
     let schemaVersion: Int
@@ -88,19 +92,36 @@ struct ModelFacts {
     let operators: [OperatorFacts]
     let inputs: [Int]
     let outputs: [Int]
+    /// Bytes of constant data referenced by subgraph 0's tensors, each buffer counted once.
+    let constantBytes: Int
+    /// Why MoteModel could not read the model (nil when it could).
+    let summaryError: String?
 
     init(_ model: ModelView) {
         byteCount = model.buffer.count
         schemaVersion = Int(model.version)
         subgraphCount = model.subgraphCount
         guard let sg = model.subgraph(0) else {
-            tensors = []; operators = []; inputs = []; outputs = []
+            tensors = []; operators = []; inputs = []; outputs = []; constantBytes = 0; summaryError = nil
             return
         }
         let tensors = (0..<sg.tensorCount).compactMap { i in sg.tensor(i).map { TensorFacts(i, $0, model) } }
         self.tensors = tensors
         inputs = (0..<sg.inputs.count).map { Int(sg.inputs.i32($0)) }
         outputs = (0..<sg.outputs.count).map { Int(sg.outputs.i32($0)) }
+        var buffers = Set<Int>()
+        for i in 0..<sg.tensorCount {
+            if let t = sg.tensor(i), t.buffer != 0, t.buffer < model.bufferCount { buffers.insert(t.buffer) }
+        }
+        constantBytes = buffers.reduce(0) { $0 + model.bufferData($1).count }
+
+        var summary: ModelSummary? = nil
+        do {
+            summary = try TFLiteModel(bytes: [UInt8](model.buffer.bytes)).summary()
+            summaryError = nil
+        } catch {
+            summaryError = "\(error)"
+        }
         var ops: [OperatorFacts] = []
         for i in 0..<sg.operatorCount {
             guard let op = sg.op(i) else { continue }
@@ -108,12 +129,13 @@ struct ModelFacts {
             let outs = (0..<op.outputs.count).map { Int(op.outputs.i32($0)) }
             let code = op.opcodeIndex < model.operatorCodeCount ? model.operatorCode(op.opcodeIndex) : nil
             let builtin = code?.builtin ?? -1
-            let tensor = { (k: Int) -> TensorFacts? in k >= 0 && k < tensors.count ? tensors[k] : nil }
+            let summarized = summary.flatMap { i < $0.operators.count ? $0.operators[i] : nil }
+            let name = summarized?.opName ?? (code == nil ? "?" : BuiltinOperatorNames.name(of: builtin))
+            func shape(_ k: Int) -> [Int] { k >= 0 && k < tensors.count ? tensors[k].shape : [] }
             ops.append(OperatorFacts(
                 index: i, builtinCode: builtin, version: code?.version ?? 0, isCustom: code?.isCustom ?? false,
-                name: code == nil ? "?" : (code!.isCustom ? "CUSTOM" : BuiltinOperatorNames.name(of: builtin)),
-                inputs: ins, outputs: outs,
-                macs: ModelFacts.macs(builtin, inputs: ins.map(tensor), outputs: outs.map(tensor))))
+                name: name, inputs: ins, outputs: outs, options: summarized?.options ?? "",
+                macs: summarized?.macs ?? ModelSummary.macs(builtin: builtin, options: .none, inputs: ins.map(shape), outputs: outs.map(shape))))
         }
         operators = ops
     }
@@ -123,43 +145,6 @@ struct ModelFacts {
 
     /// The total multiply-accumulates of one inference.
     var totalMACs: Int { operators.reduce(0) { $0 + $1.macs } }
-
-    /// Bytes of constant tensor data (weights, biases, shapes) as the tensors declare it.
-    var constantBytes: Int { tensors.filter(\.isConstant).reduce(0) { $0 + ($1.byteCount ?? 0) } }
-
-    /// Multiply-accumulates of one operator, from the declared shapes: CONV_2D output elements
-    /// × kernel height × width × input channels per group (filter dims 1...3), DEPTHWISE_CONV_2D
-    /// output elements × kernel height × width, FULLY_CONNECTED and BATCH_MATMUL output
-    /// elements × the reduced dimension, TRANSPOSE_CONV input elements × kernel height × width
-    /// × output channels. Every other operator counts 0 (they do no multiply-accumulates that
-    /// dominate the cost).
-    static func macs(_ builtin: Int32, inputs: [TensorFacts?], outputs: [TensorFacts?]) -> Int {
-        func elements(_ t: TensorFacts?) -> Int? {
-            guard let t, t.shape.allSatisfy({ $0 >= 0 }) else { return nil }
-            return t.shape.reduce(1, *)
-        }
-        let weight = inputs.count > 1 ? inputs[1] : nil
-        let output = outputs.first ?? nil
-        switch builtin {
-        case BuiltinOperator.conv2D:
-            guard let out = elements(output), let f = weight?.shape, f.count == 4 else { return 0 }
-            return out * f[1] * f[2] * f[3]
-        case BuiltinOperator.depthwiseConv2D:
-            guard let out = elements(output), let f = weight?.shape, f.count == 4 else { return 0 }
-            return out * f[1] * f[2]
-        case BuiltinOperator.fullyConnected:
-            guard let out = elements(output), let f = weight?.shape, f.count == 2 else { return 0 }
-            return out * f[1]
-        case 126 /* BATCH_MATMUL */:
-            guard let out = elements(output), let a = inputs.first??.shape, let k = a.last else { return 0 }
-            return out * k
-        case 67 /* TRANSPOSE_CONV: inputs are output shape, filter, input */:
-            guard inputs.count > 2, let input = elements(inputs[2]), let f = inputs[1]?.shape, f.count == 4 else { return 0 }
-            return input * f[0] * f[1] * f[2]
-        default:
-            return 0
-        }
-    }
 
     /// A flatbuffer string (name bytes) as Swift text; invalid UTF-8 is repaired.
     static func string(_ v: FBVector) -> String {

@@ -87,13 +87,15 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertTrue(problems.isEmpty, "\n" + problems.prefix(60).joined(separator: "\n"))
     }
 
-    /// Multiply-accumulates recomputed from meta.json: output elements times the reduction length
-    /// (kernel window × input channels for CONV_2D, kernel window for DEPTHWISE_CONV_2D, input
-    /// features for FULLY_CONNECTED).
+    /// Multiply-accumulates recomputed from meta.json with MoteModel's `ModelSummary`
+    /// definitions: output elements times the reduction length for CONV_2D (window × input
+    /// channels), DEPTHWISE_CONV_2D (window) and FULLY_CONNECTED (input features); pools one per
+    /// window tap; reductions one per input element; element-wise arithmetic one per output element.
     static func macs(_ op: [String: Any], _ tensors: [[String: Any]]) -> Int {
         let ins = op["inputs"] as! [Int], outs = op["outputs"] as! [Int]
         func shape(_ t: Int) -> [Int] { tensors[t]["shape"] as! [Int] }
         let outElements = shape(outs[0]).reduce(1, *)
+        let options = op["builtin_options"] as? [String: Any] ?? [:]
         switch op["op_name"] as! String {
         case "CONV_2D":
             let inChannels = shape(ins[0]).last!, filter = shape(ins[1])
@@ -104,6 +106,12 @@ final class InspectCommandTests: XCTestCase {
             return outElements * filter[1] * filter[2]
         case "FULLY_CONNECTED":
             return outElements * shape(ins[0]).reduce(1, *) / shape(ins[0]).first!
+        case "AVERAGE_POOL_2D", "MAX_POOL_2D":
+            return outElements * (options["filter_height"] as! Int) * (options["filter_width"] as! Int)
+        case "MEAN", "SUM":
+            return shape(ins[0]).reduce(1, *)
+        case "ADD", "SUB", "MUL":
+            return outElements
         default:
             return 0
         }
@@ -199,10 +207,12 @@ final class InspectCommandTests: XCTestCase {
             }
             cursor = range.upperBound
         }
-        XCTAssertTrue(r.stdout.contains("total: 407,552 (407.6 k) MACs"), r.stdout)
+        // 2 CONV_2D (194,400 + 194,688), 2 MAX_POOL_2D 2x2 (7,200 + 2,304), 2 FULLY_CONNECTED (18,432 + 32).
+        XCTAssertTrue(r.stdout.contains("total: 417,056 (417.1 k) MACs"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("MAX_POOL_2D      2  s2 k2x2 VALID"), r.stdout)
         if r.status == 0 {
             let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
-            XCTAssertTrue(last.hasPrefix("inspected \(path): 11 operators, 407,552 (407.6 k) MACs, arena "), last)
+            XCTAssertTrue(last.hasPrefix("inspected \(path): 11 operators, 417,056 (417.1 k) MACs, arena "), last)
             XCTAssertTrue(r.stdout.contains("lower bound"), r.stdout)
             XCTAssertTrue(r.stdout.contains("shares tensor 15's buffer"), "the RESHAPE output aliases its input:\n\(r.stdout)")
         } else {
