@@ -185,7 +185,8 @@ public struct ModelSummary: Equatable, Sendable {
     }
 
     /// The options in a few words, in the style of the fixtures' README: `s2 SAME RELU`,
-    /// `s2x1 k3x3 VALID`, `axis -1`, `keep_dims`.
+    /// `s2 mult2 SAME RELU6` (depth multiplier), `s1 SAME d2x2` (dilation), `s2x1 k3x3 VALID`
+    /// (stride H x W, window H x W), `axis -1`, `keep_dims` / `no_keep_dims`.
     public static func optionsString(_ options: BuiltinOptions) -> String {
         func stride(_ h: Int, _ w: Int) -> String { h == w ? "s\(h)" : "s\(h)x\(w)" }
         func padding(_ p: Padding) -> String { p == .same ? "SAME" : "VALID" }
@@ -196,8 +197,8 @@ public struct ModelSummary: Equatable, Sendable {
             return join([stride(o.strideH, o.strideW), padding(o.padding), dilation(o.dilationHFactor, o.dilationWFactor),
                          activationString(o.fusedActivationFunction)])
         case .depthwiseConv2D(let o):
-            return join([stride(o.strideH, o.strideW), padding(o.padding), dilation(o.dilationHFactor, o.dilationWFactor),
-                         o.depthMultiplier > 1 ? "x\(o.depthMultiplier)" : nil, activationString(o.fusedActivationFunction)])
+            return join([stride(o.strideH, o.strideW), o.depthMultiplier > 1 ? "mult\(o.depthMultiplier)" : nil, padding(o.padding),
+                         dilation(o.dilationHFactor, o.dilationWFactor), activationString(o.fusedActivationFunction)])
         case .transposeConv(let o):
             return join([stride(o.strideH, o.strideW), padding(o.padding), activationString(o.fusedActivationFunction)])
         case .pool2D(let o):
@@ -211,7 +212,7 @@ public struct ModelSummary: Equatable, Sendable {
         case .div(let o): return activationString(o.fusedActivationFunction)
         case .concatenation(let o): return join(["axis \(o.axis)", activationString(o.fusedActivationFunction)])
         case .softmax(let o): return o.beta == 1 ? "" : "beta \(o.beta)"
-        case .reducer(let o): return o.keepDims ? "keep_dims" : ""
+        case .reducer(let o): return o.keepDims ? "keep_dims" : "no_keep_dims"
         case .leakyRelu(let o): return "alpha \(o.alpha)"
         case .pack(let o): return "axis \(o.axis) n \(o.valuesCount)"
         case .unpack(let o): return "axis \(o.axis) n \(o.num)"
