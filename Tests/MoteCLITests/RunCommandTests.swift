@@ -204,3 +204,50 @@ extension Int {
         return out
     }
 }
+
+/// `mote run` on a model with two inputs and two outputs (hand-assembled: ADD and SUB of int32
+/// tensors): `--input` and `--output` bind to the model's inputs and outputs in order.
+final class SeveralInputsAndOutputsTests: XCTestCase {
+    func testInputsAndOutputsBindInOrder() throws {
+        let dir = try MoteCLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("add_sub.tflite")
+        try Data(TinyModel.addAndSubtract()).write(to: model)
+        let a: [Int32] = [1, -2, 300, Int32.max], b: [Int32] = [10, 20, -30, 1]
+        func write(_ values: [Int32], _ name: String) throws -> String {
+            let url = dir.appendingPathComponent(name)
+            try Data(values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }).write(to: url)
+            return url.path
+        }
+        func read(_ path: String) throws -> [Int32] {
+            let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            return stride(from: 0, to: d.count, by: 4).map { i in (0..<4).reduce(Int32(0)) { $0 | Int32(d[i + $1]) << (8 * $1) } }
+        }
+        let pa = try write(a, "a.bin"), pb = try write(b, "b.bin")
+        let difference = dir.appendingPathComponent("difference.bin").path, sum = dir.appendingPathComponent("sum.bin").path
+
+        let r = try MoteCLI.run(["run", model.path, "--input", pa, "--input", pb, "--output", difference, "--output", sum])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try read(difference), zip(a, b).map { $0 &- $1 })
+        XCTAssertEqual(try read(sum), zip(a, b).map { $0 &+ $1 })
+        XCTAssertTrue(r.stdout.hasSuffix("wrote 2 outputs (\(difference), \(sum))\n"), r.stdout)
+
+        let swapped = try MoteCLI.run(["run", model.path, "-i", pb, "-i", pa, "-o", difference, "-o", sum])
+        XCTAssertEqual(swapped.status, 0, swapped.stderr)
+        XCTAssertEqual(try read(difference), zip(b, a).map { $0 &- $1 })
+
+        let short = dir.appendingPathComponent("short.bin")
+        try Data(count: 12).write(to: short)
+        let wrong = try MoteCLI.run(["run", model.path, "-i", pa, "-i", short.path, "-o", difference, "-o", sum])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertTrue(wrong.stderr.contains("input 1 '\(short.path)' has 12 bytes, but model input 1 (tensor 1, int32 1x4) takes 16 bytes"), wrong.stderr)
+
+        let inspect = try MoteCLI.run(["inspect", model.path, "--json"])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        let doc = try inspect.json()
+        XCTAssertEqual((doc["inputs"] as? [[String: Any]])?.map { $0["tensor"] as? Int }, [0, 1])
+        XCTAssertEqual((doc["outputs"] as? [[String: Any]])?.map { $0["tensor"] as? Int }, [3, 2])
+        XCTAssertEqual((doc["operators"] as? [[String: Any]])?.map { $0["op_name"] as? String }, ["ADD", "SUB"])
+        XCTAssertEqual(doc["total_macs"] as? Int, 8, "ADD and SUB count one per output element")
+    }
+}
