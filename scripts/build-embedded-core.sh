@@ -10,6 +10,9 @@
 # Extra flags go last, so they can add (-Xcc -mfloat-abi=hard) or override (-O) options.
 # Uses the swiftc on PATH (SWIFTC overrides it). Link the object with --gc-sections: every
 # Embedded Swift object carries a weak copy of the runtime, which only dead-stripping removes.
+# The object needs memset/memcpy/memmove (__aeabi_mem* on 32-bit Arm, plus the __aeabi_d*
+# soft-double helpers on armv7em) and the stack protector's __stack_chk_guard/__stack_chk_fail:
+# firmware provides them, or passes -disable-stack-protector.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then

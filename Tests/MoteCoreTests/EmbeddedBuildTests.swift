@@ -149,11 +149,14 @@ final class EmbeddedBuildTests: XCTestCase {
         guard let tools, let build = builds[host] else { return (nil, "no toolchain (swiftc on PATH)") }
         guard build.outcome.succeeded else { return (nil, "the \(host) object did not compile:\n\(build.outcome.stderrTail)") }
         let exe = workDir.appendingPathComponent("runner")
+        // lld drops the undefined symbols of discarded sections from the binary; GNU ld keeps
+        // them (an allocator would show up in nm -u although no live code calls it).
+        let lldFlag = tools.lld != nil && tools.clang.hasPrefix(tools.bin.path) ? ["-fuse-ld=lld"] : []
         let root = Fixtures.packageRoot
         let link = run(tools.clang, ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",
                                      "-I", root.appendingPathComponent("include").path,
                                      root.appendingPathComponent("Tests/EmbeddedRunner/runner.c").path,
-                                     build.object.path, "-Wl,--gc-sections", "-o", exe.path])
+                                     build.object.path, "-Wl,--gc-sections", "-o", exe.path] + lldFlag)
         return link.succeeded ? (exe, "") : (nil, "linking runner.c failed (\(tools.clang)):\n\(link.stderrTail)")
     }()
 
@@ -207,7 +210,7 @@ final class EmbeddedBuildTests: XCTestCase {
 
     // MARK: (a) compiling and linking
 
-    func testCoreCompilesForEveryEmbeddedTargetWithoutAllocatorOrLibm() throws {
+    func testCoreCompilesForEveryEmbeddedTargetWithoutAllocator() throws {
         let tools = try requireTools()
         let declared = try Self.headerFunctions()
         XCTAssertGreaterThanOrEqual(declared.count, 13, "the header parser found too few functions: \(declared)")
@@ -221,11 +224,9 @@ final class EmbeddedBuildTests: XCTestCase {
             if let error { XCTFail("\(target): \(error)"); continue }
             XCTAssertTrue(undefined.isDisjoint(with: Self.allocatorSymbols),
                           "\(target): the object references an allocator: \(undefined.intersection(Self.allocatorSymbols).sorted())")
-            if target != "armv7em-none-none-eabi" {
-                // armv7em may also need the __aeabi_* helpers (soft double, memclr), which the firmware provides.
-                XCTAssertTrue(undefined.isSubset(of: Self.allowedUndefined),
-                              "\(target): the object needs symbols beyond \(Self.allowedUndefined.sorted()): \(undefined.subtracting(Self.allowedUndefined).sorted())")
-            }
+            // Beyond this, the object may reference anything its weak copy of the runtime needs
+            // (arc4random_buf for an enum's Hashable witness, say): what survives dead-stripping
+            // is checked in testNoAllocatorSurvivesGCSectionsLinking.
             let defined = Self.run(tools.nm, ["--defined-only", build.object.path])
             let exported = Set(defined.stdout.split(separator: "\n").compactMap { line -> String? in
                 let f = line.split(separator: " ")
@@ -237,25 +238,46 @@ final class EmbeddedBuildTests: XCTestCase {
     }
 
     /// The second, independent allocation proof: after dead-stripping from the C ABI's entry
-    /// points, nothing the object still needs is an allocator (the aarch64 object linked alone
-    /// with ld.lld; the x86_64 one linked into runner, a program that itself never allocates).
+    /// points, nothing the object still needs is an allocator. Each object is linked alone by
+    /// ld.lld (undefined symbols allowed, so that `nm -u` lists what survives), and the x86_64
+    /// one also into runner, a program that itself never allocates. A control object that does
+    /// allocate shows that the check can fail.
     func testNoAllocatorSurvivesGCSectionsLinking() throws {
         let tools = try requireTools()
-        let declared = try Self.headerFunctions()
+        let roots = try Self.headerFunctions()
+        guard let lld = tools.lld else { throw SetupFailure(description: "no ld.lld beside \(tools.swiftc)") }
 
-        if let lld = tools.lld, let build = Self.builds["aarch64-none-none-elf"], build.outcome.succeeded {
-            let image = Self.workDir.appendingPathComponent("probe-aarch64.elf")
-            let roots = declared.flatMap { ["-u", $0] }
-            let link = Self.run(lld, ["--gc-sections", "-e", "mote_init"] + roots + ["--unresolved-symbols=ignore-all", "-o", image.path, build.object.path])
-            XCTAssertTrue(link.succeeded, "aarch64: ld.lld --gc-sections failed: \(link.stderrTail)")
-            if link.succeeded {
-                let (undefined, error) = Self.undefinedSymbols(image, tools)
-                XCTAssertNil(error)
-                XCTAssertTrue(undefined.isSubset(of: Self.allowedUndefined),
-                              "aarch64: after --gc-sections the core still needs \(undefined.subtracting(Self.allowedUndefined).sorted())")
+        for target in ["aarch64-none-none-elf", Self.host] {
+            guard let build = Self.builds[target], build.outcome.succeeded else {
+                XCTFail("\(target): no object (see testCoreCompilesForEveryEmbeddedTargetWithoutAllocator)")
+                continue
             }
-        } else {
-            XCTFail("aarch64: no object (see testCoreCompilesForEveryEmbeddedTarget) or no ld.lld beside swiftc")
+            switch Self.survivingUndefined(build.object, roots: roots, lld: lld, tools) {
+            case .failure(let e): XCTFail("\(target): \(e.description)")
+            case .success(let undefined):
+                XCTAssertTrue(undefined.isSubset(of: Self.allowedUndefined),
+                              "\(target): after --gc-sections the core still needs \(undefined.subtracting(Self.allowedUndefined).sorted())")
+            }
+        }
+
+        // Control: an Embedded Swift object (no -no-allocations) whose exported function allocates.
+        let control = Self.workDir.appendingPathComponent("control.swift"), controlObject = Self.workDir.appendingPathComponent("control.o")
+        try """
+            final class Box { var x: Int32; init(_ x: Int32) { self.x = x } }
+            nonisolated(unsafe) var kept: Box? = nil
+            @_cdecl("control_alloc") public func controlAlloc(_ x: Int32) -> Int32 { kept = Box(x); return kept!.x }
+            """.write(to: control, atomically: true, encoding: .utf8)
+        let compiled = Self.run(tools.swiftc, ["-target", Self.host, "-enable-experimental-feature", "Embedded", "-wmo", "-O",
+                                               "-Xfrontend", "-function-sections", "-parse-as-library", "-module-name", "Control",
+                                               "-c", control.path, "-o", controlObject.path])
+        XCTAssertTrue(compiled.succeeded, "control object: \(compiled.stderrTail)")
+        if compiled.succeeded {
+            switch Self.survivingUndefined(controlObject, roots: ["control_alloc"], lld: lld, tools) {
+            case .failure(let e): XCTFail("control: \(e.description)")
+            case .success(let undefined):
+                XCTAssertFalse(undefined.isDisjoint(with: Self.allocatorSymbols),
+                               "an allocating object should need an allocator after --gc-sections; the check sees only \(undefined.sorted())")
+            }
         }
 
         let runner = try requireRunner()
@@ -264,6 +286,18 @@ final class EmbeddedBuildTests: XCTestCase {
         XCTAssertTrue(undefined.contains("mmap"), "nm -u found no mmap in runner: the check would prove nothing: \(undefined.sorted())")
         XCTAssertTrue(undefined.isDisjoint(with: Self.allocatorSymbols),
                       "x86_64: runner (core + runner.c, --gc-sections) needs an allocator: \(undefined.intersection(Self.allocatorSymbols).sorted())")
+    }
+
+    /// The undefined symbols left after linking `object` alone with `ld.lld --gc-sections`,
+    /// keeping only `roots` (and what they reach).
+    static func survivingUndefined(_ object: URL, roots: [String], lld: String, _ tools: Tools) -> Result<Set<String>, SetupFailure> {
+        let image = object.deletingPathExtension().appendingPathExtension("gc.elf")
+        let link = run(lld, ["--gc-sections", "-e", roots[0]] + roots.flatMap { ["-u", $0] }
+                            + ["--unresolved-symbols=ignore-all", "-o", image.path, object.path])
+        guard link.succeeded else { return .failure(SetupFailure(description: "ld.lld --gc-sections failed: \(link.stderrTail)")) }
+        let (undefined, error) = undefinedSymbols(image, tools)
+        if let error { return .failure(SetupFailure(description: error)) }
+        return .success(undefined)
     }
 
     // MARK: the C ABI on the host build
@@ -459,7 +493,7 @@ final class EmbeddedBuildTests: XCTestCase {
                 continue
             }
             // The reported size is exact: it suffices (same output), one byte less does not.
-            let sample = run.samples[0]
+            guard let sample = run.samples.first else { continue }
             let model = run.dir.appendingPathComponent("model_int8.tflite").path, input = run.dir.appendingPathComponent("inputs/\(sample)").path
             let exactOut = run.outputs.appendingPathComponent("exact-\(sample)")
             let exact = Self.run(runner.path, [model, String(required), input, exactOut.path], timeout: 120)
