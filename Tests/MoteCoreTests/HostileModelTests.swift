@@ -13,7 +13,7 @@ import XCTest
 ///
 /// Environment: `MOTE_HOSTILE_SCALE` multiplies the mutant counts (default 1), `MOTE_HOSTILE_SEED`
 /// changes the seed, `MOTE_HOSTILE_INVOKE_BUDGET` caps the seconds spent in `invoke` per model
-/// and category (default 0.5; prepared mutants beyond it are counted, not invoked; the
+/// and category (default 0.3; prepared mutants beyond it are counted, not invoked; the
 /// unmutated model always runs), `MOTE_HOSTILE_KNOWN_CRASHES=1` also runs the reproducers of
 /// crashes found and not yet fixed (they kill the test process),
 /// `MOTE_HOSTILE_TRACE` names the file that always holds the mutant being run (default
@@ -24,7 +24,7 @@ final class HostileModelTests: XCTestCase {
     static let env = ProcessInfo.processInfo.environment
     static let scale = max(Double(env["MOTE_HOSTILE_SCALE"] ?? "") ?? 1, 0.01)
     static let seed = UInt64(env["MOTE_HOSTILE_SEED"] ?? "") ?? 0x4D6F_7465
-    static let invokeBudget = Double(env["MOTE_HOSTILE_INVOKE_BUDGET"] ?? "") ?? 0.5
+    static let invokeBudget = Double(env["MOTE_HOSTILE_INVOKE_BUDGET"] ?? "") ?? 0.3
 
     /// Mutants per model and category at scale 1 (a seeded sample when a category has more).
     static let caps: [Mutant.Category: Int] = [
@@ -32,17 +32,20 @@ final class HostileModelTests: XCTestCase {
         .index: 120, .shape: 120, .quantization: 120, .type: 60, .opcode: 120, .options: 120,
     ]
 
+    /// The unmutated models' outcomes, per model and arena size (computed once).
+    nonisolated(unsafe) static var baselines: [String: Outcome] = [:]
+
     static func cap(_ c: Mutant.Category) -> Int { max(1, Int((Double(caps[c]!) * scale).rounded())) }
 
     // MARK: categories
 
     func testTruncatedModels() throws {
-        try runCategory(.truncation) { m, outcome, factory, baseline in
+        try runCategory(.truncation) { m, outcome, model in
             let n = m.truncateTo!
-            if n < factory.map.extent {
-                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(m.label): a cut inside the verified structure (ends at \(factory.map.extent)) must be malformedModel")
+            if n < model.factory.map.extent {
+                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(model.name) \(m.label): a cut inside the verified structure (ends at \(model.factory.map.extent)) must be malformedModel")
             } else {
-                XCTAssertEqual(outcome.stage, baseline.stage, "\(m.label): only unverified trailing bytes were cut, so the outcome must not change")
+                XCTAssertEqual(outcome.stage, model.baseline.stage, "\(model.name) \(m.label): only unverified trailing bytes were cut, so the outcome must not change")
             }
         }
     }
@@ -50,25 +53,25 @@ final class HostileModelTests: XCTestCase {
     func testRandomByteFlips() throws { try runCategory(.byteFlip) }
 
     func testUoffsetsOutOfRange() throws {
-        try runCategory(.uoffset) { m, outcome, _, _ in
+        try runCategory(.uoffset) { m, outcome, model in
             if !(m.label.hasSuffix("= 0 (self)") || m.label.hasSuffix("= 1")) {
-                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(m.label): a uoffset out of the buffer must be malformedModel")
+                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(model.name) \(m.label): a uoffset out of the buffer must be malformedModel")
             }
         }
     }
 
     func testSoffsetsOutOfRange() throws {
-        try runCategory(.soffset) { m, outcome, _, _ in
+        try runCategory(.soffset) { m, outcome, model in
             if !(m.label.hasSuffix("= 0 (vtable = table)") || m.label.hasSuffix("= -1")) {
-                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(m.label): a vtable out of the buffer must be malformedModel")
+                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(model.name) \(m.label): a vtable out of the buffer must be malformedModel")
             }
         }
     }
 
     func testVectorLengthsOutOfRange() throws {
-        try runCategory(.vectorLength) { m, outcome, _, _ in
+        try runCategory(.vectorLength) { m, outcome, model in
             if ["0xffffffff", "0x7fffffff", "0x40000000", "past end"].contains(where: { m.label.contains("= \($0) (was") }) {
-                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(m.label): a vector past the buffer's end must be malformedModel")
+                XCTAssertEqual(outcome, .verifier(.malformedModel), "\(model.name) \(m.label): a vector past the buffer's end must be malformedModel")
             }
         }
     }
@@ -76,7 +79,7 @@ final class HostileModelTests: XCTestCase {
     func testCorruptVtables() throws { try runCategory(.vtable) }
 
     func testIndicesOutOfRange() throws {
-        try runCategory(.index) { m, outcome, _, _ in
+        try runCategory(.index) { m, outcome, model in
             // Tensor.buffer and metadata indices are only checked where they are used.
             guard m.label.contains(".inputs[") || m.label.contains(".outputs[") || m.label.contains("opcode_index") else { return }
             // -1 marks an omitted optional operator input; everywhere else it is out of range.
@@ -84,7 +87,7 @@ final class HostileModelTests: XCTestCase {
             let outOfRange = ["= count", "= count+1", "= -2", "= Int32.max", "= Int32.min"].contains { m.label.hasSuffix($0) }
                 || (m.label.hasSuffix("= -1") && !omittedInput)
             if outOfRange {
-                XCTAssertNotEqual(outcome.stage, Outcome.Stage.prepared, "\(m.label): an index out of range must be rejected")
+                XCTAssertNotEqual(outcome.stage, Outcome.Stage.prepared, "\(model.name) \(m.label): an index out of range must be rejected")
             }
         }
     }
@@ -93,9 +96,9 @@ final class HostileModelTests: XCTestCase {
 
     func testHostileQuantization() throws {
         var accepted: [String] = []
-        try runCategory(.quantization) { m, outcome, _, _ in
+        try runCategory(.quantization) { m, outcome, model in
             let bad = ["= 0", "= -0", "= NaN", "= -1", "= inf"].contains { m.label.hasSuffix($0) } && m.label.contains(".scale[")
-            if bad, outcome.stage == .prepared { accepted.append(m.label) }
+            if bad, outcome.stage == .prepared { accepted.append("\(model.name) \(m.label)") }
         }
         if !accepted.isEmpty {
             print("HostileModel quantization: \(accepted.count) models with a zero, negative or non-finite scale were accepted (scale unused by its operators?): " +
@@ -115,11 +118,11 @@ final class HostileModelTests: XCTestCase {
     func testHostileModelsWithTinyArenas() throws {
         for arenaBytes in [64, 0] {
             for category in [Mutant.Category.shape, .vectorLength, .index, .type] {
-                try runCategory(category, arenaBytes: arenaBytes, capScale: 0.5) { m, outcome, _, _ in
-                    XCTAssertNotEqual(outcome.stage, Outcome.Stage.prepared, "\(m.label): prepared in a \(arenaBytes)-byte arena")
+                try runCategory(category, arenaBytes: arenaBytes, capScale: 0.25) { m, outcome, model in
+                    XCTAssertNotEqual(outcome.stage, Outcome.Stage.prepared, "\(model.name) \(m.label): prepared in a \(arenaBytes)-byte arena")
                     if case .prepare(let kind) = outcome {
                         XCTAssertTrue([.arenaTooSmall, .malformedModel, .unsupportedOperator, .indexOutOfRange, .overflow, .typeMismatch,
-                                       .shapeMismatch, .invalidBuffer].contains(kind), "\(m.label): \(kind)")
+                                       .shapeMismatch, .invalidBuffer].contains(kind), "\(model.name) \(m.label): \(kind)")
                     }
                 }
             }
@@ -271,10 +274,17 @@ final class HostileModelTests: XCTestCase {
         (error as? MoteError).map(FixtureConformanceTests.describe) ?? "\(error)"
     }
 
-    /// Runs one category over every fixture; `check` sees each mutant's outcome, the factory
-    /// and the unmutated model's outcome.
+    /// The model that a mutant came from, for the checks of `runCategory`.
+    struct ModelContext {
+        let name: String
+        let factory: MutantFactory
+        /// The unmutated model's outcome.
+        let baseline: Outcome
+    }
+
+    /// Runs one category over every fixture; `check` sees each mutant and its outcome.
     func runCategory(_ category: Mutant.Category, arenaBytes: Int = HostileModelTests.arenaBytes, capScale: Double = 1,
-                     check: ((Mutant, Outcome, MutantFactory, Outcome) -> Void)? = nil) throws {
+                     check: ((Mutant, Outcome, ModelContext) -> Void)? = nil) throws {
         var tally = Tally()
         var lines: [String] = []
         let start = Date()
@@ -284,22 +294,26 @@ final class HostileModelTests: XCTestCase {
             let sample = try? Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
             let factory = MutantFactory(bytes, seed: Self.seed)
             let runner = MutantRunner(name: name, model: bytes, sample: sample, arenaBytes: arenaBytes, invokeBudget: Self.invokeBudget)
-            let baseline = runner.run(Mutant(category: category, label: "unmutated"), alwaysInvoke: true)
+            let modelStart = Date()
+            let key = "\(name) \(arenaBytes)"
+            let baseline = Self.baselines[key] ?? runner.run(Mutant(category: category, label: "unmutated"), invoke: .always)
+            Self.baselines[key] = baseline
             let mutants = factory.mutants(category, cap: max(1, Int(Double(Self.cap(category)) * capScale)))
+            let context = ModelContext(name: name, factory: factory, baseline: baseline)
             var modelTally = Tally()
             for m in mutants {
                 let outcome = runner.run(m)
                 tally.add(category, outcome)
                 modelTally.add(category, outcome)
-                check?(m, outcome, factory, baseline)
+                check?(m, outcome, context)
             }
             // The mutations were undone: the model must behave as before.
-            XCTAssertEqual(runner.run(Mutant(category: category, label: "unmutated, after the mutants"), alwaysInvoke: true), baseline, name)
+            XCTAssertEqual(runner.run(Mutant(category: category, label: "unmutated, after the mutants"), invoke: .never).stage, baseline.stage, name)
             if arenaBytes >= Self.arenaBytes {
                 XCTAssertEqual(baseline, .ran, "\(name): the unmutated model must prepare and run (\(baseline))")
             }
             lines.append("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0) + modelTally.line(category)
-                         + String(format: " (invoke %.2f s)", runner.invokeSeconds))
+                         + String(format: " (%.2f s, of which invoke %.2f s)", Date().timeIntervalSince(modelStart), runner.invokeSeconds))
         }
         let arena = arenaBytes >= Self.arenaBytes ? "" : ", \(arenaBytes)-byte arena"
         print("HostileModel \(category.rawValue)\(arena): \(tally.line(category)) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s\n" + lines.joined(separator: "\n"))
@@ -422,14 +436,16 @@ final class MutantRunner {
         arenaStorage?.deallocate()
     }
 
-    func run(_ m: Mutant, alwaysInvoke: Bool = false) -> Outcome {
+    enum Invoke { case withinBudget, always, never }
+
+    func run(_ m: Mutant, invoke: Invoke = .withinBudget) -> Outcome {
         trace("\(name) \(m.category.rawValue): \(m.label)\n")
         if let n = m.truncateTo {
-            guard n > 0 else { return evaluate(UnsafeRawBufferPointer(start: nil, count: 0), alwaysInvoke) }
+            guard n > 0 else { return evaluate(UnsafeRawBufferPointer(start: nil, count: 0), invoke) }
             let cut = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 16)
             defer { cut.deallocate() }
             cut.copyMemory(from: UnsafeRawBufferPointer(rebasing: work[0..<n]))
-            return evaluate(UnsafeRawBufferPointer(cut), alwaysInvoke)
+            return evaluate(UnsafeRawBufferPointer(cut), invoke)
         }
         var saved: [(Int, [UInt8])] = []
         for w in m.writes where w.offset >= 0 && w.offset + w.bytes.count <= original.count {
@@ -437,14 +453,14 @@ final class MutantRunner {
             for (k, b) in w.bytes.enumerated() { work[w.offset + k] = b }
         }
         defer { for (at, old) in saved.reversed() { for (k, b) in old.enumerated() { work[at + k] = b } } }
-        return evaluate(UnsafeRawBufferPointer(start: work.baseAddress, count: original.count), alwaysInvoke)
+        return evaluate(UnsafeRawBufferPointer(start: work.baseAddress, count: original.count), invoke)
     }
 
-    private func evaluate(_ model: UnsafeRawBufferPointer, _ alwaysInvoke: Bool) -> Outcome {
+    private func evaluate(_ model: UnsafeRawBufferPointer, _ invoke: Invoke) -> Outcome {
         do { _ = try ModelView(model) } catch { return .verifier(error.kind) }
         let it: Interpreter
         do { it = try Interpreter(model: model, arena: arena) } catch { return .prepare(error.kind) }
-        if invokeSeconds >= invokeBudget, !alwaysInvoke { return .preparedNotInvoked }
+        if invoke == .never || (invoke == .withinBudget && invokeSeconds >= invokeBudget) { return .preparedNotInvoked }
         let t0 = DispatchTime.now().uptimeNanoseconds
         for i in 0..<it.inputCount {
             let n = it.input(i).count
@@ -457,7 +473,7 @@ final class MutantRunner {
         it.invoke()
         var sink: UInt8 = 0
         for o in 0..<it.outputCount { for b in it.output(o) { sink ^= b } }
-        if !alwaysInvoke { invokeSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        if invoke == .withinBudget { invokeSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         _ = sink
         return .ran
     }
