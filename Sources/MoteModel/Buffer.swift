@@ -7,5 +7,6 @@ public struct Buffer: Equatable, Sendable {
     /// The raw little-endian bytes.
     public var data: [UInt8]
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(data: [UInt8] = []) { self.data = data }
 }

@@ -6,7 +6,10 @@ extension BuiltinOptions {
     /// Decodes the options table of union type `type`; unrepresentable tables become `.generic`.
     static func decode(type: UInt8, table: FBTable?) throws -> BuiltinOptions {
         if type == 0 { return .none }
-        guard let table else { return try decodeTyped(type: type, OptionsReader.absent) ?? .generic(GenericOptions(unionType: type)) }
+        guard let table else {
+            // The union type without a table: every field has its default.
+            return try decodeTyped(type: type, OptionsReader.absent) ?? .generic(GenericOptions(unionType: type))
+        }
         let r = OptionsReader(table: table)
         do {
             if let typed = try decodeTyped(type: type, r) { return typed }
@@ -103,7 +106,9 @@ extension BuiltinOptions {
         case .depthToSpace(let o): return o.encode(&b)
         case .batchMatMul(let o): return o.encode(&b)
         case .gelu(let o): return o.encode(&b)
-        case .pad, .padV2, .quantize, .dequantize, .hardSwish, .expandDims, .transpose, .maximumMinimum, .logSoftmax, .slice, .tile, .batchToSpaceND, .spaceToBatchND: return b.table(TableFields())
+        case .pad, .padV2, .quantize, .dequantize, .hardSwish, .expandDims, .transpose,
+             .maximumMinimum, .logSoftmax, .slice, .tile, .batchToSpaceND, .spaceToBatchND:
+            return b.table(TableFields())
         case .generic(let g): return g.encode(&b)
         }
     }
@@ -112,7 +117,15 @@ extension BuiltinOptions {
 extension Conv2DOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(7)
-        self.init(padding: try r.enumeration(0, .same), strideW: try r.int(1, 0), strideH: try r.int(2, 0), fusedActivationFunction: try r.enumeration(3, .none), dilationWFactor: try r.int(4, 1), dilationHFactor: try r.int(5, 1), quantizedBiasType: try r.tensorType(6, .float32))
+        self.init(
+            padding: try r.enumeration(0, .same),
+            strideW: try r.int(1, 0),
+            strideH: try r.int(2, 0),
+            fusedActivationFunction: try r.enumeration(3, .none),
+            dilationWFactor: try r.int(4, 1),
+            dilationHFactor: try r.int(5, 1),
+            quantizedBiasType: try r.tensorType(6, .float32)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
@@ -131,7 +144,15 @@ extension Conv2DOptions {
 extension DepthwiseConv2DOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(7)
-        self.init(padding: try r.enumeration(0, .same), strideW: try r.int(1, 0), strideH: try r.int(2, 0), depthMultiplier: try r.int(3, 0), fusedActivationFunction: try r.enumeration(4, .none), dilationWFactor: try r.int(5, 1), dilationHFactor: try r.int(6, 1))
+        self.init(
+            padding: try r.enumeration(0, .same),
+            strideW: try r.int(1, 0),
+            strideH: try r.int(2, 0),
+            depthMultiplier: try r.int(3, 0),
+            fusedActivationFunction: try r.enumeration(4, .none),
+            dilationWFactor: try r.int(5, 1),
+            dilationHFactor: try r.int(6, 1)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
@@ -150,7 +171,14 @@ extension DepthwiseConv2DOptions {
 extension Pool2DOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(6)
-        self.init(padding: try r.enumeration(0, .same), strideW: try r.int(1, 0), strideH: try r.int(2, 0), filterWidth: try r.int(3, 0), filterHeight: try r.int(4, 0), fusedActivationFunction: try r.enumeration(5, .none))
+        self.init(
+            padding: try r.enumeration(0, .same),
+            strideW: try r.int(1, 0),
+            strideH: try r.int(2, 0),
+            filterWidth: try r.int(3, 0),
+            filterHeight: try r.int(4, 0),
+            fusedActivationFunction: try r.enumeration(5, .none)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
@@ -168,7 +196,13 @@ extension Pool2DOptions {
 extension FullyConnectedOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(5)
-        self.init(fusedActivationFunction: try r.enumeration(0, .none), weightsFormat: try r.enumeration(1, .default), keepNumDims: try r.bool(2, false), asymmetricQuantizeInputs: try r.bool(3, false), quantizedBiasType: try r.tensorType(4, .float32))
+        self.init(
+            fusedActivationFunction: try r.enumeration(0, .none),
+            weightsFormat: try r.enumeration(1, .default),
+            keepNumDims: try r.bool(2, false),
+            asymmetricQuantizeInputs: try r.bool(3, false),
+            quantizedBiasType: try r.tensorType(4, .float32)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
@@ -239,7 +273,12 @@ extension L2NormOptions {
 extension ResizeBilinearOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(4)
-        self.init(newHeight: try r.int(0, 0), newWidth: try r.int(1, 0), alignCorners: try r.bool(2, false), halfPixelCenters: try r.bool(3, false))
+        self.init(
+            newHeight: try r.int(0, 0),
+            newWidth: try r.int(1, 0),
+            alignCorners: try r.bool(2, false),
+            halfPixelCenters: try r.bool(3, false)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
@@ -361,7 +400,14 @@ extension SqueezeOptions {
 extension StridedSliceOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(6)
-        self.init(beginMask: try r.int(0, 0), endMask: try r.int(1, 0), ellipsisMask: try r.int(2, 0), newAxisMask: try r.int(3, 0), shrinkAxisMask: try r.int(4, 0), offset: try r.bool(5, false))
+        self.init(
+            beginMask: try r.int(0, 0),
+            endMask: try r.int(1, 0),
+            ellipsisMask: try r.int(2, 0),
+            newAxisMask: try r.int(3, 0),
+            shrinkAxisMask: try r.int(4, 0),
+            offset: try r.bool(5, false)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
@@ -419,7 +465,13 @@ extension ArgMaxOptions {
 extension TransposeConvOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(5)
-        self.init(padding: try r.enumeration(0, .same), strideW: try r.int(1, 0), strideH: try r.int(2, 0), fusedActivationFunction: try r.enumeration(3, .none), quantizedBiasType: try r.tensorType(4, .float32))
+        self.init(
+            padding: try r.enumeration(0, .same),
+            strideW: try r.int(1, 0),
+            strideH: try r.int(2, 0),
+            fusedActivationFunction: try r.enumeration(3, .none),
+            quantizedBiasType: try r.tensorType(4, .float32)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {
@@ -556,7 +608,11 @@ extension DepthToSpaceOptions {
 extension BatchMatMulOptions {
     init(_ r: OptionsReader) throws {
         try r.requireSlots(3)
-        self.init(adjX: try r.bool(0, false), adjY: try r.bool(1, false), asymmetricQuantizeInputs: try r.bool(2, false))
+        self.init(
+            adjX: try r.bool(0, false),
+            adjY: try r.bool(1, false),
+            asymmetricQuantizeInputs: try r.bool(2, false)
+        )
     }
 
     func encode(_ b: inout FlatBufferBuilder) -> FlatBufferBuilder.Offset {

@@ -199,7 +199,16 @@ public struct Conv2DOptions: Equatable, Sendable {
     /// (version 8+) the bias and accumulator type; FLOAT32 (0) means not set (default .float32).
     public var quantizedBiasType: TensorType
 
-    public init(padding: Padding = .same, strideW: Int = 0, strideH: Int = 0, fusedActivationFunction: FusedActivation = .none, dilationWFactor: Int = 1, dilationHFactor: Int = 1, quantizedBiasType: TensorType = .float32) {
+    /// A value with the given fields; every parameter defaults to the schema's default.
+    public init(
+        padding: Padding = .same,
+        strideW: Int = 0,
+        strideH: Int = 0,
+        fusedActivationFunction: FusedActivation = .none,
+        dilationWFactor: Int = 1,
+        dilationHFactor: Int = 1,
+        quantizedBiasType: TensorType = .float32
+    ) {
         self.padding = padding
         self.strideW = strideW
         self.strideH = strideH
@@ -227,7 +236,16 @@ public struct DepthwiseConv2DOptions: Equatable, Sendable {
     /// Vertical dilation (version 2+) (default 1).
     public var dilationHFactor: Int
 
-    public init(padding: Padding = .same, strideW: Int = 0, strideH: Int = 0, depthMultiplier: Int = 0, fusedActivationFunction: FusedActivation = .none, dilationWFactor: Int = 1, dilationHFactor: Int = 1) {
+    /// A value with the given fields; every parameter defaults to the schema's default.
+    public init(
+        padding: Padding = .same,
+        strideW: Int = 0,
+        strideH: Int = 0,
+        depthMultiplier: Int = 0,
+        fusedActivationFunction: FusedActivation = .none,
+        dilationWFactor: Int = 1,
+        dilationHFactor: Int = 1
+    ) {
         self.padding = padding
         self.strideW = strideW
         self.strideH = strideH
@@ -253,7 +271,15 @@ public struct Pool2DOptions: Equatable, Sendable {
     /// The fused activation applied to the output (default .none).
     public var fusedActivationFunction: FusedActivation
 
-    public init(padding: Padding = .same, strideW: Int = 0, strideH: Int = 0, filterWidth: Int = 0, filterHeight: Int = 0, fusedActivationFunction: FusedActivation = .none) {
+    /// A value with the given fields; every parameter defaults to the schema's default.
+    public init(
+        padding: Padding = .same,
+        strideW: Int = 0,
+        strideH: Int = 0,
+        filterWidth: Int = 0,
+        filterHeight: Int = 0,
+        fusedActivationFunction: FusedActivation = .none
+    ) {
         self.padding = padding
         self.strideW = strideW
         self.strideH = strideH
@@ -276,7 +302,14 @@ public struct FullyConnectedOptions: Equatable, Sendable {
     /// (version 11+) the bias and accumulator type; FLOAT32 (0) means not set (default .float32).
     public var quantizedBiasType: TensorType
 
-    public init(fusedActivationFunction: FusedActivation = .none, weightsFormat: FullyConnectedWeightsFormat = .default, keepNumDims: Bool = false, asymmetricQuantizeInputs: Bool = false, quantizedBiasType: TensorType = .float32) {
+    /// A value with the given fields; every parameter defaults to the schema's default.
+    public init(
+        fusedActivationFunction: FusedActivation = .none,
+        weightsFormat: FullyConnectedWeightsFormat = .default,
+        keepNumDims: Bool = false,
+        asymmetricQuantizeInputs: Bool = false,
+        quantizedBiasType: TensorType = .float32
+    ) {
         self.fusedActivationFunction = fusedActivationFunction
         self.weightsFormat = weightsFormat
         self.keepNumDims = keepNumDims
@@ -290,6 +323,7 @@ public struct SoftmaxOptions: Equatable, Sendable {
     /// The inverse temperature (TF writes 1.0; the schema default is 0) (default 0).
     public var beta: Float
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(beta: Float = 0) {
         self.beta = beta
     }
@@ -302,6 +336,7 @@ public struct ConcatenationOptions: Equatable, Sendable {
     /// The fused activation applied to the output (default .none).
     public var fusedActivationFunction: FusedActivation
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(axis: Int = 0, fusedActivationFunction: FusedActivation = .none) {
         self.axis = axis
         self.fusedActivationFunction = fusedActivationFunction
@@ -315,6 +350,7 @@ public struct AddOptions: Equatable, Sendable {
     /// (version 3+) int16 kernels require power-of-two scales (default true).
     public var potScaleInt16: Bool
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(fusedActivationFunction: FusedActivation = .none, potScaleInt16: Bool = true) {
         self.fusedActivationFunction = fusedActivationFunction
         self.potScaleInt16 = potScaleInt16
@@ -326,6 +362,7 @@ public struct L2NormOptions: Equatable, Sendable {
     /// The fused activation applied to the output (default .none).
     public var fusedActivationFunction: FusedActivation
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(fusedActivationFunction: FusedActivation = .none) {
         self.fusedActivationFunction = fusedActivationFunction
     }
@@ -342,6 +379,7 @@ public struct ResizeBilinearOptions: Equatable, Sendable {
     /// Sample at pixel centres (TF2 behaviour) (default false).
     public var halfPixelCenters: Bool
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(newHeight: Int = 0, newWidth: Int = 0, alignCorners: Bool = false, halfPixelCenters: Bool = false) {
         self.newHeight = newHeight
         self.newWidth = newWidth
@@ -355,6 +393,7 @@ public struct ReshapeOptions: Equatable, Sendable {
     /// The new shape, if the table has one (absent and empty are kept apart) (default nil).
     public var newShape: [Int]?
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(newShape: [Int]? = nil) {
         self.newShape = newShape
     }
@@ -365,6 +404,7 @@ public struct SpaceToDepthOptions: Equatable, Sendable {
     /// The block edge (default 0).
     public var blockSize: Int
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(blockSize: Int = 0) {
         self.blockSize = blockSize
     }
@@ -375,6 +415,7 @@ public struct MulOptions: Equatable, Sendable {
     /// The fused activation applied to the output (default .none).
     public var fusedActivationFunction: FusedActivation
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(fusedActivationFunction: FusedActivation = .none) {
         self.fusedActivationFunction = fusedActivationFunction
     }
@@ -387,6 +428,7 @@ public struct GatherOptions: Equatable, Sendable {
     /// (version 5+) leading batch dimensions (default 0).
     public var batchDims: Int
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(axis: Int = 0, batchDims: Int = 0) {
         self.axis = axis
         self.batchDims = batchDims
@@ -398,6 +440,7 @@ public struct ReducerOptions: Equatable, Sendable {
     /// Keep reduced dimensions with size 1 (default false).
     public var keepDims: Bool
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(keepDims: Bool = false) {
         self.keepDims = keepDims
     }
@@ -410,6 +453,7 @@ public struct SubOptions: Equatable, Sendable {
     /// (version 5+) int16 kernels require power-of-two scales (default true).
     public var potScaleInt16: Bool
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(fusedActivationFunction: FusedActivation = .none, potScaleInt16: Bool = true) {
         self.fusedActivationFunction = fusedActivationFunction
         self.potScaleInt16 = potScaleInt16
@@ -421,6 +465,7 @@ public struct DivOptions: Equatable, Sendable {
     /// The fused activation applied to the output (default .none).
     public var fusedActivationFunction: FusedActivation
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(fusedActivationFunction: FusedActivation = .none) {
         self.fusedActivationFunction = fusedActivationFunction
     }
@@ -431,6 +476,7 @@ public struct SqueezeOptions: Equatable, Sendable {
     /// The dimensions to remove (empty: every dimension of size 1) (default []).
     public var squeezeDims: [Int]
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(squeezeDims: [Int] = []) {
         self.squeezeDims = squeezeDims
     }
@@ -451,7 +497,15 @@ public struct StridedSliceOptions: Equatable, Sendable {
     /// End is an offset from begin (default false).
     public var offset: Bool
 
-    public init(beginMask: Int = 0, endMask: Int = 0, ellipsisMask: Int = 0, newAxisMask: Int = 0, shrinkAxisMask: Int = 0, offset: Bool = false) {
+    /// A value with the given fields; every parameter defaults to the schema's default.
+    public init(
+        beginMask: Int = 0,
+        endMask: Int = 0,
+        ellipsisMask: Int = 0,
+        newAxisMask: Int = 0,
+        shrinkAxisMask: Int = 0,
+        offset: Bool = false
+    ) {
         self.beginMask = beginMask
         self.endMask = endMask
         self.ellipsisMask = ellipsisMask
@@ -466,6 +520,7 @@ public struct SplitOptions: Equatable, Sendable {
     /// The number of outputs (default 0).
     public var numSplits: Int
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(numSplits: Int = 0) {
         self.numSplits = numSplits
     }
@@ -478,6 +533,7 @@ public struct CastOptions: Equatable, Sendable {
     /// The output type (default .float32).
     public var outDataType: TensorType
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(inDataType: TensorType = .float32, outDataType: TensorType = .float32) {
         self.inDataType = inDataType
         self.outDataType = outDataType
@@ -489,6 +545,7 @@ public struct ArgMaxOptions: Equatable, Sendable {
     /// The index type (INT32 or INT64) (default .float32).
     public var outputType: TensorType
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(outputType: TensorType = .float32) {
         self.outputType = outputType
     }
@@ -507,7 +564,14 @@ public struct TransposeConvOptions: Equatable, Sendable {
     /// (version 5+) the bias and accumulator type; FLOAT32 (0) means not set (default .float32).
     public var quantizedBiasType: TensorType
 
-    public init(padding: Padding = .same, strideW: Int = 0, strideH: Int = 0, fusedActivationFunction: FusedActivation = .none, quantizedBiasType: TensorType = .float32) {
+    /// A value with the given fields; every parameter defaults to the schema's default.
+    public init(
+        padding: Padding = .same,
+        strideW: Int = 0,
+        strideH: Int = 0,
+        fusedActivationFunction: FusedActivation = .none,
+        quantizedBiasType: TensorType = .float32
+    ) {
         self.padding = padding
         self.strideW = strideW
         self.strideH = strideH
@@ -518,9 +582,10 @@ public struct TransposeConvOptions: Equatable, Sendable {
 
 /// `ShapeOptions` (union type 55): SHAPE options.
 public struct ShapeOptions: Equatable, Sendable {
-    /// The output type (INT32 or INT64); the schema default is FLOAT32 (0), which TFLite reads as INT32 only when the whole table is absent (default .float32).
+    /// The output type (INT32 or INT64); a table without it means FLOAT32 (0), TFLite assumes INT32 only when the whole table is absent (default .float32).
     public var outType: TensorType
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(outType: TensorType = .float32) {
         self.outType = outType
     }
@@ -531,6 +596,7 @@ public struct ArgMinOptions: Equatable, Sendable {
     /// The index type (INT32 or INT64) (default .float32).
     public var outputType: TensorType
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(outputType: TensorType = .float32) {
         self.outputType = outputType
     }
@@ -543,6 +609,7 @@ public struct PackOptions: Equatable, Sendable {
     /// The new axis (default 0).
     public var axis: Int
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(valuesCount: Int = 0, axis: Int = 0) {
         self.valuesCount = valuesCount
         self.axis = axis
@@ -556,6 +623,7 @@ public struct UnpackOptions: Equatable, Sendable {
     /// The axis to unpack along (default 0).
     public var axis: Int
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(num: Int = 0, axis: Int = 0) {
         self.num = num
         self.axis = axis
@@ -569,6 +637,7 @@ public struct ResizeNearestNeighborOptions: Equatable, Sendable {
     /// Sample at pixel centres (TF2 behaviour) (default false).
     public var halfPixelCenters: Bool
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(alignCorners: Bool = false, halfPixelCenters: Bool = false) {
         self.alignCorners = alignCorners
         self.halfPixelCenters = halfPixelCenters
@@ -580,6 +649,7 @@ public struct LeakyReluOptions: Equatable, Sendable {
     /// The slope for negative inputs (default 0).
     public var alpha: Float
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(alpha: Float = 0) {
         self.alpha = alpha
     }
@@ -590,6 +660,7 @@ public struct MirrorPadOptions: Equatable, Sendable {
     /// REFLECT (borders excluded) or SYMMETRIC (borders included) (default .reflect).
     public var mode: MirrorPadMode
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(mode: MirrorPadMode = .reflect) {
         self.mode = mode
     }
@@ -600,6 +671,7 @@ public struct SplitVOptions: Equatable, Sendable {
     /// The number of outputs (default 0).
     public var numSplits: Int
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(numSplits: Int = 0) {
         self.numSplits = numSplits
     }
@@ -610,6 +682,7 @@ public struct DepthToSpaceOptions: Equatable, Sendable {
     /// The block edge (default 0).
     public var blockSize: Int
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(blockSize: Int = 0) {
         self.blockSize = blockSize
     }
@@ -624,6 +697,7 @@ public struct BatchMatMulOptions: Equatable, Sendable {
     /// (version 4+) hybrid kernels quantize inputs asymmetrically (default false).
     public var asymmetricQuantizeInputs: Bool
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(adjX: Bool = false, adjY: Bool = false, asymmetricQuantizeInputs: Bool = false) {
         self.adjX = adjX
         self.adjY = adjY
@@ -636,6 +710,7 @@ public struct GeluOptions: Equatable, Sendable {
     /// Use the tanh approximation (default false).
     public var approximate: Bool
 
+    /// A value with the given fields; every parameter defaults to the schema's default.
     public init(approximate: Bool = false) {
         self.approximate = approximate
     }

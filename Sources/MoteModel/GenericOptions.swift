@@ -21,7 +21,10 @@ import MoteCore
 public struct GenericOptions: Equatable, Sendable {
     /// Which union a table belongs to.
     public enum Union: Sendable {
-        case builtinOptions, builtinOptions2
+        /// `builtin_options` (union `BuiltinOptions`).
+        case builtinOptions
+        /// `builtin_options_2` (union `BuiltinOptions2`, StableHLO operators).
+        case builtinOptions2
     }
 
     /// One stored field.
@@ -39,6 +42,7 @@ public struct GenericOptions: Equatable, Sendable {
     /// The present fields by slot (the field's position in the table).
     public var fields: [Int: Field]
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(unionType: UInt8, fields: [Int: Field] = [:]) {
         self.unionType = unionType
         self.fields = fields
@@ -61,7 +65,9 @@ public struct GenericOptions: Equatable, Sendable {
 
     /// The kinds of the schema's offset (vector and string) fields of option table `type`.
     public enum OffsetKind: Equatable, Sendable {
+        /// A vector of scalars of `elementSize` bytes.
         case vector(elementSize: Int)
+        /// A string.
         case string
     }
 

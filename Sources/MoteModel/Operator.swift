@@ -12,6 +12,7 @@ public struct OperatorCode: Equatable, Sendable {
     /// `builtin_code`: the full `BuiltinOperator` value (0 in files older than schema 3a).
     public var builtinCode: Int32
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(deprecatedBuiltinCode: Int8, customCode: String? = nil, version: Int32 = 1, builtinCode: Int32) {
         self.deprecatedBuiltinCode = deprecatedBuiltinCode
         self.customCode = customCode
@@ -58,6 +59,7 @@ public struct Operator: Equatable, Sendable {
     /// `builtin_options_2` (the second options union, used by StableHLO operators), if present.
     public var builtinOptions2: GenericOptions?
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(opcodeIndex: Int, inputs: [Int], outputs: [Int], builtinOptions: BuiltinOptions = .none,
                 customOptions: [UInt8]? = nil, customOptionsFormat: Int8 = 0, mutatingVariableInputs: [Bool]? = nil,
                 intermediates: [Int]? = nil, builtinOptions2: GenericOptions? = nil) {

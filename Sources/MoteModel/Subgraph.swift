@@ -12,6 +12,7 @@ public struct Subgraph: Equatable, Sendable {
     /// The graph's name (TF's converter writes `main`), if present.
     public var name: String?
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(tensors: [Tensor] = [], inputs: [Int] = [], outputs: [Int] = [], operators: [Operator] = [], name: String? = nil) {
         self.tensors = tensors
         self.inputs = inputs

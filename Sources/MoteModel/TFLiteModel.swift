@@ -127,6 +127,7 @@ public struct MetadataEntry: Equatable, Sendable {
     /// Index into `TFLiteModel.buffers`.
     public var buffer: Int
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(name: String, buffer: Int) {
         self.name = name
         self.buffer = buffer
@@ -140,6 +141,7 @@ public struct TensorMap: Equatable, Sendable {
     /// The tensor index in the signature's subgraph.
     public var tensorIndex: UInt32
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(name: String, tensorIndex: UInt32) {
         self.name = name
         self.tensorIndex = tensorIndex
@@ -157,6 +159,7 @@ public struct SignatureDef: Equatable, Sendable {
     /// The subgraph that implements the signature.
     public var subgraphIndex: UInt32
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(inputs: [TensorMap] = [], outputs: [TensorMap] = [], signatureKey: String? = nil, subgraphIndex: UInt32 = 0) {
         self.inputs = inputs
         self.outputs = outputs

@@ -19,6 +19,7 @@ public enum TFLiteModelError: Error, Equatable, CustomStringConvertible, Localiz
         self = .verification(kind: "\(error.kind)", reason: String(describing: error.message), offset: error.value)
     }
 
+    /// A one-line message for people.
     public var description: String {
         switch self {
         case let .verification(kind, reason, offset): return "invalid TFLite model (\(kind)): \(reason) at byte \(offset)"
@@ -28,5 +29,6 @@ public enum TFLiteModelError: Error, Equatable, CustomStringConvertible, Localiz
         }
     }
 
+    /// Same as `description`.
     public var errorDescription: String? { description }
 }

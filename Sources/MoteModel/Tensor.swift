@@ -25,6 +25,7 @@ public struct Tensor: Equatable, Sendable {
     /// Nested types of a VARIANT tensor, if present.
     public var variantTensors: [VariantSubType]?
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(shape: [Int], type: TensorType, buffer: Int = 0, name: String = "", quantization: Quantization? = nil,
                 isVariable: Bool = false, sparsity: SparsityParameters? = nil, shapeSignature: [Int]? = nil,
                 hasRank: Bool = false, variantTensors: [VariantSubType]? = nil) {
@@ -61,6 +62,7 @@ public struct Quantization: Equatable, Sendable {
     /// The dimension that per-channel parameters run along.
     public var quantizedDimension: Int
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(min: [Float] = [], max: [Float] = [], scale: [Float] = [], zeroPoint: [Int64] = [],
                 customDetails: [UInt8]? = nil, quantizedDimension: Int = 0) {
         self.min = min
@@ -89,6 +91,7 @@ public struct SparsityParameters: Equatable, Sendable {
     /// Per traversed dimension: dense size or CSR segments and indices.
     public var dimensionMetadata: [DimensionMetadata]?
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(traversalOrder: [Int32]? = nil, blockMap: [Int32]? = nil, dimensionMetadata: [DimensionMetadata]? = nil) {
         self.traversalOrder = traversalOrder
         self.blockMap = blockMap
@@ -107,6 +110,7 @@ public struct DimensionMetadata: Equatable, Sendable {
     /// CSR indices, for SPARSE_CSR.
     public var arrayIndices: SparseIndexVector?
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(format: Int8 = 0, denseSize: Int32 = 0, arraySegments: SparseIndexVector? = nil, arrayIndices: SparseIndexVector? = nil) {
         self.format = format
         self.denseSize = denseSize
@@ -117,8 +121,11 @@ public struct DimensionMetadata: Equatable, Sendable {
 
 /// The `SparseIndexVector` union: index metadata stored as int32, uint16 or uint8.
 public enum SparseIndexVector: Equatable, Sendable {
+    /// `Int32Vector`.
     case int32([Int32])
+    /// `Uint16Vector`.
     case uint16([UInt16])
+    /// `Uint8Vector`.
     case uint8([UInt8])
 
     /// The union type value (1, 2, 3).
@@ -140,6 +147,7 @@ public struct VariantSubType: Equatable, Sendable {
     /// False when the nested rank is unknown.
     public var hasRank: Bool
 
+    /// A value with the given fields; parameters default to the schema's defaults.
     public init(shape: [Int] = [], type: TensorType = .float32, hasRank: Bool = false) {
         self.shape = shape
         self.type = type
