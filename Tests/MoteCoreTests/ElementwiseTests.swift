@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MoteCore
+import MoteModel
 
 /// ADD, SUB, MUL: broadcasting plans, the per-element rounding against an Int64/float64
 /// recomputation of TFLite's formulas, and every fixture ADD/SUB/MUL run alone on the saved
@@ -172,6 +173,43 @@ final class ElementwiseTests: XCTestCase {
         XCTAssertEqual(Int32Mul.apply(Int32.max, 2, Int32ActivationRange(.none)), -2)  // wraps like TFLite's int arithmetic
     }
 
+    // MARK: one-operator models
+
+    func testBroadcastingModelsAndValidation() throws {
+        // SUB of a scalar int8 constant (the Rescaling pattern), with RELU.
+        let x = int8Bytes((-4...3).map { Int8($0 * 30) })
+        var m = OneOpModel()
+        var a = m.input([1, 2, 2, 2], .int8, x, scale: 0.1, zeroPoint: 0)
+        var b = m.constant([], .int8, int8Bytes([20]), scale: 0.05, zeroPoint: 0)
+        // RELU's floor is the output zero point, -20.
+        let p = QuantizedAdd.params(input1Scale: 0.1, input1ZeroPoint: 0, input2Scale: 0.05, input2ZeroPoint: 0, outputScale: 0.08, outputZeroPoint: -20,
+                                    activationMin: -20, activationMax: 127, subtract: true)!
+        let got = int8s(try m.run(BuiltinOperator.sub, version: 2, options: .sub(SubOptions(fusedActivationFunction: .relu)), inputs: [a, b],
+                                  output: OneOpModel.out([1, 2, 2, 2], .int8, scale: 0.08, zeroPoint: -20)))
+        XCTAssertEqual(got, int8s(x).map { QuantizedAdd.apply($0, 20, p) })
+        // Hand-worked: 90 * 0.1 - 20 * 0.05 = 8.0 -> 100 - 20 = 80; -120 * 0.1 - 1 < 0 -> the RELU floor.
+        XCTAssertEqual(got[7], 80)
+        XCTAssertEqual(got[0], -20)
+
+        // int32 MUL with broadcasting [2, 1] x [3].
+        m = OneOpModel()
+        a = m.input([2, 1], .int32, int32Bytes([2, -3]))
+        b = m.constant([3], .int32, int32Bytes([1, 10, 100]))
+        XCTAssertEqual(int32s(try m.run(BuiltinOperator.mul, inputs: [a, b], output: OneOpModel.out([2, 3], .int32))), [2, 20, 200, -3, -30, -300])
+
+        // Shapes that do not broadcast, and a declared shape other than the broadcast one.
+        m = OneOpModel()
+        a = m.input([2, 3], .int8, [UInt8](repeating: 0, count: 6), scale: 0.1)
+        b = m.input([2, 2], .int8, [UInt8](repeating: 0, count: 4), scale: 0.1)
+        XCTAssertEqual(m.failure(BuiltinOperator.add, inputs: [a, b], output: OneOpModel.out([2, 3], .int8, scale: 0.1))?.kind, .shapeMismatch)
+        m = OneOpModel()
+        a = m.input([2, 3], .int8, [UInt8](repeating: 0, count: 6), scale: 0.1)
+        b = m.input([3], .int8, [UInt8](repeating: 0, count: 3), scale: 0.1)
+        XCTAssertEqual(m.failure(BuiltinOperator.add, inputs: [a, b], output: OneOpModel.out([3, 2], .int8, scale: 0.1))?.kind, .shapeMismatch)
+        XCTAssertEqual(m.failure(BuiltinOperator.add, inputs: [a, b], output: OneOpModel.out([2, 3], .int16, scale: 0.1))?.kind, .typeMismatch)
+        XCTAssertEqual(m.failure(BuiltinOperator.add, version: 9, inputs: [a, b], output: OneOpModel.out([2, 3], .int8, scale: 0.1))?.kind, .unsupportedOperator)
+    }
+
     // MARK: fixtures
 
     func testFixtureElementwiseOpsMatchReference() throws {
@@ -285,3 +323,91 @@ enum OpFixtureHarness {
         }
     }
 }
+
+// MARK: - one operator in a model of its own
+
+/// A model of one operator, built with MoteModel and run through the real `Interpreter`
+/// (arena planning, RESHAPE aliasing, prepare validation included).
+struct OneOpModel {
+    var tensors: [MoteModel.Tensor] = []
+    var buffers: [MoteModel.Buffer] = [MoteModel.Buffer()]
+    var graphInputs: [Int] = []
+    var feeds: [[UInt8]] = []
+
+    /// A graph input holding `bytes`.
+    mutating func input(_ shape: [Int], _ type: TensorType, _ bytes: [UInt8], scale: Float? = nil, zeroPoint: Int64 = 0) -> Int {
+        tensors.append(MoteModel.Tensor(shape: shape, type: type, quantization: scale.map { Quantization(scale: $0, zeroPoint: zeroPoint) }))
+        graphInputs.append(tensors.count - 1)
+        feeds.append(bytes)
+        return tensors.count - 1
+    }
+
+    /// A constant tensor holding `bytes`.
+    mutating func constant(_ shape: [Int], _ type: TensorType, _ bytes: [UInt8], scale: Float? = nil, zeroPoint: Int64 = 0) -> Int {
+        buffers.append(MoteModel.Buffer(data: bytes))
+        tensors.append(MoteModel.Tensor(shape: shape, type: type, buffer: buffers.count - 1,
+                                        quantization: scale.map { Quantization(scale: $0, zeroPoint: zeroPoint) }))
+        return tensors.count - 1
+    }
+
+    /// An activation tensor (an operator's output).
+    mutating func tensor(_ shape: [Int], _ type: TensorType, scale: Float? = nil, zeroPoint: Int64 = 0) -> Int {
+        tensors.append(MoteModel.Tensor(shape: shape, type: type, quantization: scale.map { Quantization(scale: $0, zeroPoint: zeroPoint) }))
+        return tensors.count - 1
+    }
+
+    /// The output tensor of `run(_:version:options:inputs:output:)`, added by the call.
+    struct Out {
+        var shape: [Int]
+        var type: TensorType
+        var scale: Float?
+        var zeroPoint: Int64
+    }
+
+    static func out(_ shape: [Int], _ type: TensorType, scale: Float? = nil, zeroPoint: Int64 = 0) -> Out {
+        Out(shape: shape, type: type, scale: scale, zeroPoint: zeroPoint)
+    }
+
+    /// Adds the output tensor `spec` and runs `builtin` from `inputs` to it.
+    func run(_ builtin: Int32, version: Int32 = 1, options: BuiltinOptions = .none, inputs: [Int], output spec: Out) throws -> [UInt8] {
+        var m = self
+        let o = m.tensor(spec.shape, spec.type, scale: spec.scale, zeroPoint: spec.zeroPoint)
+        return try m.run(builtin, version: version, options: options, inputs: inputs, output: o)
+    }
+
+    /// Like `run`, expecting prepare to fail; returns the error.
+    func failure(_ builtin: Int32, version: Int32 = 1, options: BuiltinOptions = .none, inputs: [Int], output spec: Out) -> MoteError? {
+        var m = self
+        let o = m.tensor(spec.shape, spec.type, scale: spec.scale, zeroPoint: spec.zeroPoint)
+        return m.failure(builtin, version: version, options: options, inputs: inputs, output: o)
+    }
+
+    /// Runs `builtin` from `inputs` to `output`; a prepare failure is thrown as the `MoteError`.
+    func run(_ builtin: Int32, version: Int32 = 1, options: BuiltinOptions = .none, inputs: [Int], output: Int) throws -> [UInt8] {
+        let op = MoteModel.Operator(opcodeIndex: 0, inputs: inputs, outputs: [output], builtinOptions: options)
+        let model = TFLiteModel(operatorCodes: [OperatorCode(builtin: builtin, version: version)],
+                                subgraphs: [Subgraph(tensors: tensors, inputs: graphInputs, outputs: [output], operators: [op])],
+                                buffers: buffers)
+        let bytes = model.serialized()
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { arena.deallocate() }
+        return try bytes.withUnsafeBytes { raw in
+            let it = try Interpreter(model: raw, arena: arena)
+            for (i, f) in feeds.enumerated() { try f.withUnsafeBytes { try it.setInput(i, $0) } }
+            it.invoke()
+            return [UInt8](it.output(0))
+        }
+    }
+
+    /// Like `run`, expecting prepare to fail; returns the error.
+    func failure(_ builtin: Int32, version: Int32 = 1, options: BuiltinOptions = .none, inputs: [Int], output: Int) -> MoteError? {
+        do { _ = try run(builtin, version: version, options: options, inputs: inputs, output: output) } catch let e as MoteError { return e } catch { return nil }
+        return nil
+    }
+}
+
+/// Little-endian bytes of int32 values, and back.
+func int32Bytes(_ v: [Int32]) -> [UInt8] { v.flatMap { x in (0..<4).map { UInt8(truncatingIfNeeded: x >> (8 * $0)) } } }
+func int32s(_ b: [UInt8]) -> [Int32] { stride(from: 0, to: b.count, by: 4).map { i in (0..<4).reduce(Int32(0)) { $0 | Int32(b[i + $1]) << (8 * $1) } } }
+func int8Bytes(_ v: [Int8]) -> [UInt8] { v.map { UInt8(bitPattern: $0) } }
+func int8s(_ b: [UInt8]) -> [Int8] { b.map { Int8(bitPattern: $0) } }

@@ -1,6 +1,7 @@
 /// SHAPE: the input's dimensions as a rank-1 int32 or int64 tensor, as TFLite 2.21's
-/// `shape.cc`. The element type is ShapeOptions.out_type (int32 without options or field,
-/// as the schema documents) and must be the output tensor's type; the output shape must be
+/// `shape.cc`. The element type is ShapeOptions.out_type (int32 when the options table is
+/// absent; a table without the field means FLOAT32, which TFLite rejects, and so does Mote)
+/// and must be the output tensor's type; the output shape must be
 /// `[input rank]`. The input may have any element type; its data is not read. Shapes are
 /// static, so the values are known at prepare and eval just writes them.
 public enum ShapeKernel: OperatorKernel {
@@ -19,7 +20,7 @@ public enum ShapeKernel: OperatorKernel {
         }
         let input = try ctx.input(0), output = try ctx.output(0)
         var outType = TensorType.int32
-        if let options = ctx.options, options.has(0) {
+        if let options = ctx.options {
             guard let t = TensorType(rawValue: options.u8(0)), t == .int32 || t == .int64 else {
                 throw ctx.error(.invalidOptions, "SHAPE out_type must be int32 or int64")
             }
