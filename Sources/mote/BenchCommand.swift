@@ -28,7 +28,7 @@ enum BenchCommand: Command {
         let warmup = try args.integer("warmup", default: 5, in: 0...1_000_000)
         let seed = try args.integer("seed", default: 1, in: 0...Int.max)
         let arenaBytes = try args.byteCount("arena")
-        let model = try ModelFile(path: args.positional(0))
+        let model = try ModelFile(path: args.positional(0), summarize: true)
         let prepared = try PreparedModel(model, arenaBytes: arenaBytes)
         let it = prepared.interpreter
 
@@ -97,7 +97,9 @@ enum BenchCommand: Command {
         table.add(["runs", "\(runs) timed after \(warmup) warm-up, 1 thread, random input bytes (seed \(seed))"])
         table.add(["latency", "median \(Format.ms(median)), min \(Format.ms(sorted.first!)), mean \(Format.ms(mean)), max \(Format.ms(sorted.last!))"])
         if median > 0, facts.totalMACs > 0 {
-            table.add(["throughput", String(format: "%.1f inferences/s, %.2f G MAC/s at the median", 1000 / median, Double(facts.totalMACs) / median / 1e6)])
+            let perSecond = 1000 / median
+            let rate = perSecond >= 100 ? Format.grouped(Int(perSecond.rounded())) : String(format: "%.1f", perSecond)
+            table.add(["throughput", "\(rate) inferences/s, \(String(format: "%.2f", Double(facts.totalMACs) / median / 1e6)) G MAC/s at the median"])
         }
         Console.out(table.render(indent: 0, header: false))
         if BuildInfo.configuration == "debug" {

@@ -58,7 +58,7 @@ enum InspectCommand: Command {
     static func run(_ args: ParsedArguments) throws {
         let json = args.flag("json")
         let arenaBytes = try args.byteCount("arena")
-        let model = try ModelFile(path: args.positional(0))
+        let model = try ModelFile(path: args.positional(0), summarize: true)
         var prepared: PreparedModel? = nil
         var failure: CLIError? = nil
         do throws(CLIError) { prepared = try PreparedModel(model, arenaBytes: arenaBytes) } catch { failure = error }

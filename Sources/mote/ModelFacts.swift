@@ -94,10 +94,13 @@ struct ModelFacts {
     let outputs: [Int]
     /// Bytes of constant data referenced by subgraph 0's tensors, each buffer counted once.
     let constantBytes: Int
-    /// Why MoteModel could not read the model (nil when it could).
+    /// Why MoteModel could not read the model (nil when it could, or was not asked).
     let summaryError: String?
 
-    init(_ model: ModelView) {
+    /// Reads subgraph 0 of `model`; with `summarize`, also asks MoteModel for operator options
+    /// and MACs (it copies the model into its value-type IR: worth it for `inspect` and
+    /// `bench`, not for a single `run`).
+    init(_ model: ModelView, summarize: Bool) {
         byteCount = model.buffer.count
         schemaVersion = Int(model.version)
         subgraphCount = model.subgraphCount
@@ -116,12 +119,15 @@ struct ModelFacts {
         constantBytes = buffers.reduce(0) { $0 + model.bufferData($1).count }
 
         var summary: ModelSummary? = nil
-        do {
-            summary = try TFLiteModel(bytes: [UInt8](model.buffer.bytes)).summary()
-            summaryError = nil
-        } catch {
-            summaryError = "\(error)"
+        var summaryError: String? = nil
+        if summarize {
+            do {
+                summary = try TFLiteModel(bytes: [UInt8](model.buffer.bytes)).summary()
+            } catch {
+                summaryError = "\(error)"
+            }
         }
+        self.summaryError = summaryError
         var ops: [OperatorFacts] = []
         for i in 0..<sg.operatorCount {
             guard let op = sg.op(i) else { continue }

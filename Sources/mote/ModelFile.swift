@@ -13,7 +13,8 @@ final class ModelFile {
     let facts: ModelFacts
 
     /// Reads and verifies `path`; fails with `.input` when unreadable, `.core` when malformed.
-    init(path: String) throws(CLIError) {
+    /// `summarize` adds MoteModel's operator options and MACs to `facts`.
+    init(path: String, summarize: Bool = false) throws(CLIError) {
         self.path = path
         let data: Data
         do {
@@ -30,7 +31,7 @@ final class ModelFile {
             bytes.deallocate()
             throw CLIError.core(error, ErrorContext(modelPath: path))
         }
-        facts = ModelFacts(view)
+        facts = ModelFacts(view, summarize: summarize)
     }
 
     deinit { bytes.deallocate() }
