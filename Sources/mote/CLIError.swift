@@ -8,6 +8,8 @@ struct ErrorContext {
     var modelPath: String
     var facts: ModelFacts? = nil
     var arenaBytes: Int? = nil
+    /// The arena size came from `--arena` (so the message may suggest another).
+    var arenaGiven = false
 }
 
 /// A failure of a command that is not a usage error; all exit with code 2.
@@ -80,7 +82,9 @@ enum CLIError: Error {
         switch e.kind {
         case .arenaTooSmall:
             text += ": needs \(Format.bytes(e.value))"
-            if let given = context.arenaBytes { text += " (the arena has \(Format.bytes(given)); give --arena \(e.value) or leave --arena out)" }
+            if let size = context.arenaBytes {
+                text += " (the arena has \(Format.bytes(size))" + (context.arenaGiven ? "; give --arena \(e.value) or leave --arena out)" : ")")
+            }
         case .malformedModel:
             if e.value > 0 { text += " (at byte offset \(Format.grouped(e.value)))" }
         case .unsupportedOperator:

@@ -36,9 +36,9 @@ final class ModelFile {
 
     deinit { bytes.deallocate() }
 
-    /// The context for describing an error of this model.
-    func context(arenaBytes: Int? = nil) -> ErrorContext {
-        ErrorContext(modelPath: path, facts: facts, arenaBytes: arenaBytes)
+    /// The context for describing an error of this model; `arenaGiven` when the arena size came from `--arena`.
+    func context(arenaBytes: Int? = nil, arenaGiven: Bool = false) -> ErrorContext {
+        ErrorContext(modelPath: path, facts: facts, arenaBytes: arenaBytes, arenaGiven: arenaGiven)
     }
 }
 
@@ -51,14 +51,12 @@ final class PreparedModel {
     let model: ModelFile
     private(set) var arena: UnsafeMutableRawBufferPointer
     private(set) var interpreter: Interpreter
-    /// True when the arena size came from `--arena`.
-    let arenaGiven: Bool
 
+    /// Prepares `model` in an arena of `arenaBytes` (from `--arena`), or of exactly the size it needs.
     init(_ model: ModelFile, arenaBytes: Int?) throws(CLIError) {
         self.model = model
-        arenaGiven = arenaBytes != nil
         if let arenaBytes {
-            (arena, interpreter) = try PreparedModel.prepare(model, arenaBytes: arenaBytes)
+            (arena, interpreter) = try PreparedModel.prepare(model, arenaBytes: arenaBytes, given: true)
             return
         }
         var size = 0
@@ -76,7 +74,7 @@ final class PreparedModel {
         }
         let required = interpreter.usage.required
         if required < arena.count {
-            let (a, i) = try PreparedModel.prepare(model, arenaBytes: required)
+            let (a, i) = try PreparedModel.prepare(model, arenaBytes: required, given: false)
             arena.deallocate()
             (arena, interpreter) = (a, i)
         }
@@ -84,11 +82,19 @@ final class PreparedModel {
 
     deinit { arena.deallocate() }
 
-    private static func prepare(_ model: ModelFile, arenaBytes: Int) throws(CLIError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
+    private static func prepare(_ model: ModelFile, arenaBytes: Int, given: Bool) throws(CLIError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
         do {
             return try prepareOnce(model, arenaBytes: arenaBytes)
         } catch {
-            throw CLIError.core(error, model.context(arenaBytes: arenaBytes))
+            var error = error
+            // When the arena is short of even the persistent part, the core's figure is an upper
+            // bound; preparing in that many bytes tells the exact one.
+            if error.kind == .arenaTooSmall, error.value > arenaBytes,
+               let (probe, interpreter) = try? prepareOnce(model, arenaBytes: error.value) {
+                error.value = interpreter.usage.required
+                probe.deallocate()
+            }
+            throw CLIError.core(error, model.context(arenaBytes: arenaBytes, arenaGiven: given))
         }
     }
 

@@ -165,10 +165,15 @@ final class RunCommandTests: XCTestCase {
         guard let required = (try inspect.json()["arena"] as? [String: Int])?["required"] else { return }
         let out = scratch.appendingPathComponent("o.bin")
 
-        let r = try MoteCLI.run(["run", model, "-i", input, "-o", out.path, "--arena", "\(required - 1)"])
-        XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.contains("arena too small"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("needs \(required.grouped) bytes (the arena has \((required - 1).grouped) bytes"), r.stderr)
+        // One byte short (the plan does not fit) and far too small (not even the persistent part
+        // fits, where the core's own figure is only an upper bound): both give the exact figure.
+        for size in [required - 1, 100, 1] {
+            let r = try MoteCLI.run(["run", model, "-i", input, "-o", out.path, "--arena", "\(size)"])
+            XCTAssertEqual(r.status, 2)
+            XCTAssertTrue(r.stderr.contains("arena too small"), r.stderr)
+            XCTAssertTrue(r.stderr.contains("needs \(required.grouped) bytes (the arena has \(size == 1 ? "1 byte" : "\(size.grouped) bytes"); give --arena \(required)"), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        }
         let j = try MoteCLI.run(["run", model, "-i", input, "-o", out.path, "--arena", "\(required - 1)", "--json"])
         let error = try XCTUnwrap(try j.json()["error"] as? [String: Any])
         XCTAssertEqual(error["kind"] as? String, "arenaTooSmall")
