@@ -17,7 +17,10 @@ import XCTest
 /// unmutated model always runs), `MOTE_HOSTILE_KNOWN_CRASHES=1` also runs the reproducers of
 /// crashes found and not yet fixed (they kill the test process),
 /// `MOTE_HOSTILE_TRACE` names the file that always holds the mutant being run (default
-/// `$TMPDIR/mote-hostile-current.txt`): after a crash it names the culprit.
+/// `$TMPDIR/mote-hostile-current.txt`): after a crash it names the culprit, and
+/// `MOTE_HOSTILE_EXPORT=DIR` writes every mutant to `DIR/MODEL.mutants` (one per line, see
+/// `Mutant.exportLine`) and its outcome to `DIR/MODEL.outcomes` (`Outcome.code`), for runners
+/// outside XCTest (bench/hostile32.py runs them on a 32-bit build of the core).
 final class HostileModelTests: XCTestCase {
     static let arenaBytes = 4 << 20
 
@@ -270,6 +273,15 @@ final class HostileModelTests: XCTestCase {
 
     // MARK: running
 
+    static func append(_ text: String, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        let h = try FileHandle(forWritingTo: url)
+        defer { try? h.close() }
+        h.seekToEndOfFile()
+        h.write(text.data(using: .utf8)!)
+    }
+
     static func describe(_ error: Error) -> String {
         (error as? MoteError).map(FixtureConformanceTests.describe) ?? "\(error)"
     }
@@ -301,11 +313,19 @@ final class HostileModelTests: XCTestCase {
             let mutants = factory.mutants(category, cap: max(1, Int(Double(Self.cap(category)) * capScale)))
             let context = ModelContext(name: name, factory: factory, baseline: baseline)
             var modelTally = Tally()
+            var outcomes = [baseline]
             for m in mutants {
                 let outcome = runner.run(m)
+                outcomes.append(outcome)
                 tally.add(category, outcome)
                 modelTally.add(category, outcome)
                 check?(m, outcome, context)
+            }
+            if let dir = Self.env["MOTE_HOSTILE_EXPORT"] {
+                let folder = URL(fileURLWithPath: dir)
+                let lines = ([Mutant(category: category, label: "unmutated")] + mutants).map { $0.exportLine(arenaBytes: arenaBytes) }
+                try Self.append(lines.joined(), to: folder.appendingPathComponent("\(name).mutants"))
+                try Self.append(outcomes.map { "\($0.code)\n" }.joined(), to: folder.appendingPathComponent("\(name).outcomes"))
             }
             // The mutations were undone: the model must behave as before.
             XCTAssertEqual(runner.run(Mutant(category: category, label: "unmutated, after the mutants"), invoke: .never).stage, baseline.stage, name)
@@ -349,6 +369,16 @@ enum Outcome: Hashable, CustomStringConvertible {
     case ran
     /// Prepared, not invoked (the invoke time budget was spent).
     case preparedNotInvoked
+
+    /// The outcome as a number: 0 prepared, 100 + kind rejected by the verifier, 200 + kind by
+    /// prepare (what bench/hostile32's runner prints).
+    var code: Int32 {
+        switch self {
+        case .verifier(let k): return 100 + k.rawValue
+        case .prepare(let k): return 200 + k.rawValue
+        case .ran, .preparedNotInvoked: return 0
+        }
+    }
 
     enum Stage { case verifier, prepare, prepared }
     var stage: Stage {

@@ -34,6 +34,13 @@ struct Mutant {
     var truncateTo: Int? = nil
     /// Bytes to write at absolute offsets of the model.
     var writes: [(offset: Int, bytes: [UInt8])] = []
+
+    /// One line for runners outside XCTest: `ARENA TRUNCATE WRITES|CATEGORY LABEL\n`, with
+    /// TRUNCATE -1 for none and WRITES `-` or comma-separated `OFFSET:HEXBYTES`.
+    func exportLine(arenaBytes: Int) -> String {
+        let w = writes.isEmpty ? "-" : writes.map { "\($0.offset):" + $0.bytes.map { String(format: "%02x", $0) }.joined() }.joined(separator: ",")
+        return "\(arenaBytes) \(truncateTo ?? -1) \(w)|\(category.rawValue) \(label.replacingOccurrences(of: "\n", with: " "))\n"
+    }
 }
 
 /// Where the core-visible fields of a TFLite model sit: every table header and vtable, every
