@@ -81,8 +81,9 @@ enum {
  *   tensor_index: the subgraph tensor concerned, or -1.
  *   reserved:     0.
  *   value:        a number that belongs to the reason: for MOTE_STATUS_ARENA_TOO_SMALL the
- *                 arena bytes to retry with (exact once the arena holds the persistent part,
- *                 otherwise a sufficient upper bound), for MOTE_STATUS_UNSUPPORTED_OPERATOR the
+ *                 arena bytes to retry with (exact when the arena held the persistent part and
+ *                 the operators were prepared; before that, an estimate made without the
+ *                 operators' scratch requests, which a retry may raise once more), for MOTE_STATUS_UNSUPPORTED_OPERATOR the
  *                 builtin operator code or the rejected version, for MOTE_STATUS_MALFORMED_MODEL
  *                 the byte offset in the model, for a wrong input byte count the expected
  *                 count; otherwise 0.
@@ -132,7 +133,9 @@ size_t mote_interpreter_size(void);
  * and binds the tensors, writing the interpreter into *handle.
  * Returns MOTE_OK, or a status code with the details in *err (when err is not NULL). On
  * MOTE_STATUS_ARENA_TOO_SMALL, err->value is the arena size to retry with; an arena of 0 bytes
- * (arena may then be NULL) is a way to ask. On failure the handle is left not ready.
+ * (arena may then be NULL) is a way to ask. Repeat while the answer is ARENA_TOO_SMALL with a
+ * larger value (at most twice in practice); mote_arena_required then gives the exact size for
+ * later runs. On failure the handle is left not ready.
  * The arena's previous contents do not matter; mote_init overwrites them. Input tensors hold
  * indeterminate bytes until written.
  */

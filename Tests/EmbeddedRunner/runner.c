@@ -4,8 +4,8 @@
  *
  *   runner MODEL.tflite ARENA_BYTES IN.bin OUT.bin [IN2.bin OUT2.bin ...]
  *
- * Prepares the model once in an arena of ARENA_BYTES (0: ask the core how much it needs and use
- * that), prints one line "arena required R planned P persistent S" (bytes), then for every pair
+ * Prepares the model once in an arena of ARENA_BYTES (0: ask the core how much it needs, retrying
+ * with the size each MOTE_STATUS_ARENA_TOO_SMALL names), prints one line "arena required R planned P persistent S" (bytes), then for every pair
  * feeds IN (the model's inputs' raw bytes, concatenated in input order), invokes, and writes the
  * outputs' raw bytes (concatenated in output order) to OUT.
  *
@@ -158,20 +158,30 @@ int main(int argc, char **argv) {
     mote_interpreter handle = {{0}};
     mote_error err;
     int32_t s;
-    if (arena_len == 0) {
-        s = mote_init(model.data, model.len, NULL, 0, &handle, &err);
-        if (s != MOTE_STATUS_ARENA_TOO_SMALL) {
-            return core_failure("mote_init", s == MOTE_OK ? MOTE_STATUS_INVALID_ARGUMENT : s, &err);
-        }
-        arena_len = (size_t)err.value;
-    }
+    void *arena = NULL;
     size_t arena_mapped = 0;
-    void *arena = map_bytes(arena_len, &arena_mapped);
-    if (!arena) {
+    int mapped = 1;
+    if (arena_len == 0) {
+        /* Ask the core: every MOTE_STATUS_ARENA_TOO_SMALL names the size to retry with. The
+           first answer is an estimate made before the operators asked for scratch memory, so it
+           can take a second round; the size only grows, and a few rounds always suffice. */
+        s = mote_init(model.data, model.len, NULL, 0, &handle, &err);
+        for (int round = 0; s == MOTE_STATUS_ARENA_TOO_SMALL && round < 4 && (size_t)err.value > arena_len; round++) {
+            unmap(arena, arena_mapped);
+            arena_len = (size_t)err.value;
+            arena = map_bytes(arena_len, &arena_mapped);
+            if (!(mapped = arena != NULL)) break;
+            s = mote_init(model.data, model.len, arena, arena_len, &handle, &err);
+        }
+    } else {
+        arena = map_bytes(arena_len, &arena_mapped);
+        mapped = arena != NULL;
+        if (mapped) s = mote_init(model.data, model.len, arena, arena_len, &handle, &err);
+    }
+    if (!mapped) {
         fprintf(stderr, "runner: cannot map an arena of %zu bytes\n", arena_len);
         return EXIT_IO;
     }
-    s = mote_init(model.data, model.len, arena, arena_len, &handle, &err);
     if (s != MOTE_OK) return core_failure("mote_init", s, &err);
     printf("arena required %zu planned %zu persistent %zu\n", mote_arena_required(&handle),
            mote_arena_planned(&handle), mote_arena_persistent(&handle));
