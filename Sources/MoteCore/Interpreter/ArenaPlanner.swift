@@ -87,12 +87,13 @@ enum ArenaPlanner {
         return high
     }
 
-    /// The lower bound of any plan: the largest total of (aligned) buffer bytes live at once.
-    static func lowerBound<S: PlanItems>(_ items: S, steps: Int) -> Int {
+    /// The largest total of (aligned) bytes of buffers `0..<itemCount` live at once: with
+    /// every buffer counted, no plan can be smaller.
+    static func lowerBound<S: PlanItems>(_ items: S, steps: Int, itemCount: Int? = nil) -> Int {
         var best = 0
         for t in 0..<max(steps, 1) {
             var live = 0
-            for i in 0..<items.count {
+            for i in 0..<min(itemCount ?? items.count, items.count) {
                 guard let it = items.get(i), it.first <= Int32(truncatingIfNeeded: t), Int32(truncatingIfNeeded: t) <= it.last else { continue }
                 live += align(it.size)
             }

@@ -3,8 +3,11 @@
 ///
 /// `init` verifies the model, prepares every operator (validating shapes, types and
 /// quantization, computing multipliers into the arena's persistent part), plans the arena
-/// and fails with `.arenaTooSmall` (and the bytes required in `MoteError.value`) when the
-/// arena is too small. Then `input(_:)` gives the input tensors' bytes to fill, `invoke()`
+/// and fails with `.arenaTooSmall` when the arena is too small. `MoteError.value` is then the
+/// exact number of bytes required, except when the arena cannot even hold the persistent part
+/// (records and per-operator data, sized before anything is prepared): then operators cannot
+/// be prepared, their scratch needs are unknown, and `value` is an estimate (persistent part
+/// plus every activation byte) with which a second attempt reports the exact figure. Then `input(_:)` gives the input tensors' bytes to fill, `invoke()`
 /// runs the operators in order, `output(_:)` gives the results.
 ///
 /// Arena layout: the planned part (activations and scratch, greedy plan, see `ArenaPlanner`)
@@ -31,7 +34,9 @@ public struct Interpreter {
         public var planned: Int
         /// The persistent part: records, operator parameters, per-channel data.
         public var persistent: Int
-        /// The largest total of activation and scratch bytes live at once (no plan can do better).
+        /// The largest total of activation bytes live at once (a RESHAPE output counted once
+        /// with its input): no plan of the activations alone can be smaller. Kernel scratch
+        /// buffers come on top of it.
         public var lowerBound: Int
         /// Bytes the caller's arena must have: planned + persistent, plus the bytes skipped to
         /// align the arena's start to 16.
@@ -73,7 +78,7 @@ public struct Interpreter {
         let skew = (align(Int(bitPattern: rawBase)) - Int(bitPattern: rawBase))
         let usable = (arena.count - skew) & ~(align(1) - 1)
         guard usable >= persistent else {
-            throw MoteError(.arenaTooSmall, "arena smaller than the persistent data; retry with value bytes",
+            throw MoteError(.arenaTooSmall, "arena smaller than the persistent data (value is an estimate: retry with it for the exact size)",
                             value: persistent + Interpreter.activationBytes(model, subgraph) + align(1))
         }
         let base = rawBase + skew
@@ -166,7 +171,7 @@ public struct Interpreter {
 
         // 5. Plan the activations and scratch buffers.
         var items = InterpreterPlanItems(tensors: tensors, tensorCount: tensorCount, ops: ops, opCount: opCount)
-        let lowerBound = ArenaPlanner.lowerBound(items, steps: opCount)
+        let lowerBound = ArenaPlanner.lowerBound(items, steps: opCount, itemCount: tensorCount)
         let planned = ArenaPlanner.plan(&items)
         let required = skew + planned + persistent
         usage = ArenaUsage(planned: planned, persistent: persistent, lowerBound: lowerBound, required: required)
