@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MoteCore
+import MoteModel
 
 /// LOGISTIC, TANH and HARD_SWISH: the libm-free float functions against Foundation's, the
 /// lookup tables against TFLite's float formula evaluated with Foundation's functions, hard
@@ -152,6 +153,38 @@ final class ActivationTests: XCTestCase {
                 XCTAssertEqual(Double(out[k]), ideal, accuracy: 2, "trial \(trial) input \(q)")
             }
         }
+    }
+
+    // MARK: - The kernels through the interpreter
+
+    func testLogisticTanhHardSwishKernels() throws {
+        var m = OneOpModel()
+        let x = m.input([1, 4], .int8, int8Bytes([-128, -16, 0, 16]), scale: 1.0 / 16, zeroPoint: 0)
+        let logistic = try m.run(BuiltinOperator.logistic, version: 2, inputs: [x], output: OneOpModel.out([1, 4], .int8, scale: 1.0 / 256, zeroPoint: -128))
+        // logistic(-8, -1, 0, 1) * 256 - 128 = -128, round(68.85) - 128, 0, round(187.15) - 128.
+        XCTAssertEqual(int8s(logistic), [-128, -59, 0, 59])
+        let tanh = try m.run(BuiltinOperator.tanh, version: 2, inputs: [x], output: OneOpModel.out([1, 4], .int8, scale: 1.0 / 128, zeroPoint: 0))
+        XCTAssertEqual(int8s(tanh), [-128, -97, 0, 97])
+        var h = OneOpModel()
+        let y = h.input([3], .int8, int8Bytes([10, -50, 40]), scale: 0.1, zeroPoint: 0)
+        let swish = try h.run(BuiltinOperator.hardSwish, inputs: [y], output: OneOpModel.out([3], .int8, scale: 0.05, zeroPoint: 0))
+        XCTAssertEqual(int8s(swish), [13, 0, 80])
+    }
+
+    func testActivationKernelsRejectInconsistentModels() {
+        var m = OneOpModel()
+        let x = m.input([1, 4], .int8, [UInt8](repeating: 0, count: 4), scale: 0.1, zeroPoint: 0)
+        // LOGISTIC requires the 1/256 output scale; TANH takes any output quantization.
+        XCTAssertEqual(m.failure(BuiltinOperator.logistic, version: 2, inputs: [x], output: OneOpModel.out([1, 4], .int8, scale: 1.0 / 128, zeroPoint: -128))?.kind, .invalidQuantization)
+        XCTAssertNil(m.failure(BuiltinOperator.tanh, version: 2, inputs: [x], output: OneOpModel.out([1, 4], .int8, scale: 0.01, zeroPoint: 3)))
+        for op in [BuiltinOperator.logistic, BuiltinOperator.tanh, BuiltinOperator.hardSwish] {
+            let version: Int32 = op == BuiltinOperator.hardSwish ? 1 : 2
+            XCTAssertEqual(m.failure(op, version: version, inputs: [x], output: OneOpModel.out([4], .int8, scale: 1.0 / 256, zeroPoint: -128))?.kind, .shapeMismatch)
+            XCTAssertEqual(m.failure(op, version: version, inputs: [x], output: OneOpModel.out([1, 4], .int16, scale: 1.0 / 256, zeroPoint: 0))?.kind, .typeMismatch)
+            XCTAssertEqual(m.failure(op, version: version + 2, inputs: [x], output: OneOpModel.out([1, 4], .int8, scale: 1.0 / 256, zeroPoint: -128))?.kind, .unsupportedOperator)
+        }
+        // HARD_SWISH: inputScale / 128 / outputScale >= 1 is rejected, as in TFLite.
+        XCTAssertEqual(m.failure(BuiltinOperator.hardSwish, inputs: [x], output: OneOpModel.out([1, 4], .int8, scale: 0.0001, zeroPoint: 0))?.kind, .invalidQuantization)
     }
 
     // MARK: - Fixtures

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MoteCore
+import MoteModel
 
 /// MEAN: the reference routine against an Int64 recomputation of TFLite's formula over a
 /// brute-force reduction written here, hand-worked requantization, every fixture MEAN, and the
@@ -98,6 +99,42 @@ final class MeanTests: XCTestCase {
             let ideal = (sum / 63 / Double(outScale) + Double(outZero)).rounded()
             XCTAssertEqual(Double(out[c]), min(max(ideal, -128), 127), accuracy: 1, "channel \(c)")
         }
+    }
+
+    // MARK: - The kernel through the interpreter
+
+    func testMeanKernelNegativeAndDuplicateAxesKeepDims() throws {
+        // [2, 3] reduced over axis -1 (listed twice as -1 and 1): row means 2 and -3.
+        var m = OneOpModel()
+        let x = m.input([2, 3], .int8, int8Bytes([1, 2, 3, -2, -3, -4]), scale: 0.5, zeroPoint: 0)
+        let axes = m.constant([2], .int32, int32Bytes([-1, 1]))
+        let keep = try m.run(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions(keepDims: true)), inputs: [x, axes],
+                             output: OneOpModel.out([2, 1], .int8, scale: 0.5, zeroPoint: 0))
+        XCTAssertEqual(int8s(keep), [2, -3])
+        let drop = try m.run(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions(keepDims: false)), inputs: [x, axes],
+                             output: OneOpModel.out([2], .int8, scale: 0.25, zeroPoint: 1))
+        XCTAssertEqual(int8s(drop), [5, -5])
+        // A scalar axis tensor reducing axis 0: every column sums to -1 (mean -0.5 steps).
+        let axis0 = m.constant([], .int32, int32Bytes([0]))
+        let cols = try m.run(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions(keepDims: false)), inputs: [x, axis0],
+                             output: OneOpModel.out([3], .int8, scale: 0.5, zeroPoint: 0))
+        XCTAssertEqual(int8s(cols), Self.expected(shape: [2, 3], reduced: [0], input: [1, 2, 3, -2, -3, -4], inScale: 0.5, inZero: 0, outScale: 0.5, outZero: 0))
+    }
+
+    func testMeanKernelRejectsInconsistentModels() {
+        var m = OneOpModel()
+        let x = m.input([1, 4, 4, 2], .int8, [UInt8](repeating: 0, count: 32), scale: 0.1, zeroPoint: 0)
+        let axes = m.constant([2], .int32, int32Bytes([1, 2]))
+        let out = OneOpModel.out([1, 2], .int8, scale: 0.1, zeroPoint: 0)
+        XCTAssertNil(m.failure(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions()), inputs: [x, axes], output: out))
+        XCTAssertEqual(m.failure(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions(keepDims: true)), inputs: [x, axes], output: out)?.kind, .shapeMismatch)
+        let far = m.constant([1], .int32, int32Bytes([4]))
+        XCTAssertEqual(m.failure(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions()), inputs: [x, far],
+                                 output: OneOpModel.out([1, 4, 4, 2], .int8, scale: 0.1, zeroPoint: 0))?.kind, .invalidOptions)
+        let dynamic = m.input([2], .int32, int32Bytes([1, 2]))
+        XCTAssertEqual(m.failure(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions()), inputs: [x, dynamic], output: out)?.kind, .invalidBuffer)
+        let wide = m.constant([2], .int64, [UInt8](repeating: 0, count: 16))
+        XCTAssertEqual(m.failure(BuiltinOperator.mean, version: 2, options: .reducer(ReducerOptions()), inputs: [x, wide], output: out)?.kind, .typeMismatch)
     }
 
     func testFixtureMeansOnSavedInputs() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MoteCore
+import MoteModel
 
 /// MAX_POOL_2D and AVERAGE_POOL_2D: the reference routines against a direct recomputation
 /// written here (clipped windows, C rounding), hand-worked windows, and every pooling op of the
@@ -135,6 +136,48 @@ final class PoolTests: XCTestCase {
             checked += 1
         }
         XCTAssertEqual(checked, 13)
+    }
+
+    // MARK: - The kernels through the interpreter
+
+    func testMaxPoolKernelWithFusedRelu() throws {
+        // 1x2x2x2 input, 2x2 window: per channel max of {-30, -20, -15, -12} = -12 and of
+        // {5, 1, 2, 3} = 5; RELU on scale 0.1, zero point -10 clamps below -10.
+        var m = OneOpModel()
+        let x = m.input([1, 2, 2, 2], .int8, int8Bytes([-30, 5, -20, 1, -15, 2, -12, 3]), scale: 0.1, zeroPoint: -10)
+        let options = BuiltinOptions.pool2D(Pool2DOptions(padding: .valid, strideW: 2, strideH: 2, filterWidth: 2, filterHeight: 2, fusedActivationFunction: .relu))
+        let out = try m.run(BuiltinOperator.maxPool2D, version: 2, options: options, inputs: [x], output: OneOpModel.out([1, 1, 1, 2], .int8, scale: 0.1, zeroPoint: -10))
+        XCTAssertEqual(int8s(out), [-10, 5])
+    }
+
+    func testAveragePoolKernelSamePadding() throws {
+        var m = OneOpModel()
+        let x = m.input([1, 3, 3, 1], .int8, int8Bytes([10, 20, 30, 40, 50, 60, 70, 80, 90]), scale: 0.5, zeroPoint: 3)
+        let options = BuiltinOptions.pool2D(Pool2DOptions(padding: .same, strideW: 2, strideH: 2, filterWidth: 3, filterHeight: 3))
+        let out = try m.run(BuiltinOperator.averagePool2D, version: 2, options: options, inputs: [x], output: OneOpModel.out([1, 2, 2, 1], .int8, scale: 0.5, zeroPoint: 3))
+        XCTAssertEqual(int8s(out), [30, 40, 60, 70])
+    }
+
+    func testPoolKernelsRejectInconsistentModels() {
+        var m = OneOpModel()
+        let x = m.input([1, 4, 4, 2], .int8, [UInt8](repeating: 0, count: 32), scale: 0.1, zeroPoint: 0)
+        let good = Pool2DOptions(padding: .valid, strideW: 2, strideH: 2, filterWidth: 2, filterHeight: 2)
+        let out = OneOpModel.out([1, 2, 2, 2], .int8, scale: 0.1, zeroPoint: 0)
+        for op in [BuiltinOperator.maxPool2D, BuiltinOperator.averagePool2D] {
+            XCTAssertNil(m.failure(op, version: 2, options: .pool2D(good), inputs: [x], output: out))
+            func kind(_ o: Pool2DOptions, _ spec: OneOpModel.Out = out, version: Int32 = 2) -> MoteError.Kind? {
+                m.failure(op, version: version, options: .pool2D(o), inputs: [x], output: spec)?.kind
+            }
+            XCTAssertEqual(kind(good, OneOpModel.out([1, 2, 2, 2], .int8, scale: 0.2, zeroPoint: 0)), .invalidQuantization)
+            XCTAssertEqual(kind(good, OneOpModel.out([1, 2, 2, 2], .int8, scale: 0.1, zeroPoint: 1)), .invalidQuantization)
+            XCTAssertEqual(kind(good, OneOpModel.out([1, 3, 3, 2], .int8, scale: 0.1, zeroPoint: 0)), .shapeMismatch)
+            XCTAssertEqual(kind(good, OneOpModel.out([1, 2, 2, 2], .int16, scale: 0.1, zeroPoint: 0)), .typeMismatch)
+            XCTAssertEqual(kind(Pool2DOptions(padding: .valid, strideW: 0, strideH: 2, filterWidth: 2, filterHeight: 2)), .invalidOptions)
+            XCTAssertEqual(kind(Pool2DOptions(padding: .valid, strideW: 2, strideH: 2, filterWidth: 0, filterHeight: 2)), .invalidOptions)
+            XCTAssertEqual(kind(Pool2DOptions(padding: .valid, strideW: 1, strideH: 1, filterWidth: 5, filterHeight: 5)), .invalidOptions)
+            XCTAssertEqual(kind(good, version: 4), .unsupportedOperator)
+            XCTAssertEqual(m.failure(op, version: 2, options: .none, inputs: [x], output: out)?.kind, .invalidOptions)
+        }
     }
 }
 

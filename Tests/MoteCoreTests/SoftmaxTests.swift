@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MoteCore
+import MoteModel
 
 /// SOFTMAX: TFLite's scaling parameters, bit-exact rows from an independent Python
 /// transcription of `reference_ops::Softmax` (the one that reproduces every fixture SOFTMAX),
@@ -70,6 +71,35 @@ final class SoftmaxTests: XCTestCase {
                 XCTAssertEqual(Double(out[k]), ideal, accuracy: 1, "trial \(trial) element \(k)")
             }
         }
+    }
+
+    // MARK: - The kernel through the interpreter
+
+    func testSoftmaxKernelOverLastDimensionOfRank3() throws {
+        var m = OneOpModel()
+        let values: [Int8] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]
+        let x = m.input([2, 1, 10], .int8, int8Bytes(values), scale: 0.5, zeroPoint: 7)
+        let out = try m.run(BuiltinOperator.softmax, version: 2, options: .softmax(SoftmaxOptions(beta: 1)), inputs: [x],
+                            output: OneOpModel.out([2, 1, 10], .int8, scale: 1.0 / 256, zeroPoint: -128))
+        XCTAssertEqual(int8s(out), [-127, -126, -125, -123, -120, -114, -105, -91, -66, -27] + [Int8](repeating: -102, count: 10))
+    }
+
+    func testSoftmaxKernelRejectsInconsistentModels() {
+        var m = OneOpModel()
+        let x = m.input([1, 4], .int8, [UInt8](repeating: 0, count: 4), scale: 0.1, zeroPoint: 0)
+        let good = OneOpModel.out([1, 4], .int8, scale: 1.0 / 256, zeroPoint: -128)
+        func kind(_ options: BuiltinOptions, _ out: OneOpModel.Out) -> MoteError.Kind? {
+            m.failure(BuiltinOperator.softmax, version: 2, options: options, inputs: [x], output: out)?.kind
+        }
+        XCTAssertNil(kind(.softmax(SoftmaxOptions(beta: 1)), good))
+        // Within TFLite's 0.1% tolerance of 1/256 the scale is accepted.
+        XCTAssertNil(kind(.softmax(SoftmaxOptions(beta: 1)), OneOpModel.out([1, 4], .int8, scale: 1.0005 / 256, zeroPoint: -128)))
+        XCTAssertEqual(kind(.softmax(SoftmaxOptions(beta: 1)), OneOpModel.out([1, 4], .int8, scale: 1.0 / 128, zeroPoint: -128)), .invalidQuantization)
+        XCTAssertEqual(kind(.softmax(SoftmaxOptions(beta: 1)), OneOpModel.out([1, 4], .int8, scale: 1.0 / 256, zeroPoint: 0)), .invalidQuantization)
+        XCTAssertEqual(kind(.softmax(SoftmaxOptions(beta: 1)), OneOpModel.out([4], .int8, scale: 1.0 / 256, zeroPoint: -128)), .shapeMismatch)
+        XCTAssertEqual(kind(.softmax(SoftmaxOptions(beta: 1)), OneOpModel.out([1, 4], .int16, scale: 1.0 / 32768, zeroPoint: 0)), .typeMismatch)
+        XCTAssertEqual(kind(.softmax(SoftmaxOptions(beta: 0)), good), .invalidOptions)
+        XCTAssertEqual(kind(.none, good), .invalidOptions)
     }
 
     func testFixtureSoftmaxesOnSavedInputs() throws {
