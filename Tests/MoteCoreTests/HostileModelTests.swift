@@ -35,6 +35,24 @@ final class HostileModelTests: XCTestCase {
         .index: 120, .shape: 120, .quantization: 120, .type: 60, .opcode: 120, .options: 120,
     ]
 
+    /// Crashes these tests found, reported and not fixed yet: mutants that match are skipped
+    /// (and counted) unless `MOTE_HOSTILE_KNOWN_CRASHES=1`, so that one open bug does not stop
+    /// the rest of the suite. Remove an entry once its fix lands.
+    static let knownCrashes: [(what: String, matches: (Mutant, ModelMap) -> Bool)] = [
+        ("CONV_2D prepare divides by zero when its input has 0 channels (Ops/Conv2D.swift: outputDepth % (inputDepth / filterDepth))", { m, map in
+            guard m.category == .shape, m.writes.count == 1, m.writes[0].bytes == [0, 0, 0, 0] else { return false }
+            return map.operators.contains { op in
+                op.builtin == BuiltinOperator.conv2D && !op.inputs.isEmpty && map.shapeDims[Int(op.inputs[0])].map { $0.count == 4 && $0[3] == m.writes[0].offset } == true
+            }
+        }),
+    ]
+
+    /// The known crash that `m` would hit, if any (nil when MOTE_HOSTILE_KNOWN_CRASHES=1).
+    static func knownCrash(_ m: Mutant, _ map: ModelMap) -> String? {
+        guard env["MOTE_HOSTILE_KNOWN_CRASHES"] != "1" else { return nil }
+        return knownCrashes.first { $0.matches(m, map) }?.what
+    }
+
     /// The unmutated models' outcomes, per model and arena size (computed once).
     nonisolated(unsafe) static var baselines: [String: Outcome] = [:]
 
@@ -299,6 +317,7 @@ final class HostileModelTests: XCTestCase {
                      check: ((Mutant, Outcome, ModelContext) -> Void)? = nil) throws {
         var tally = Tally()
         var lines: [String] = []
+        var skippedKnown: [String: Int] = [:]
         let start = Date()
         for dir in try Fixtures.models() {
             let name = dir.lastPathComponent
@@ -315,6 +334,11 @@ final class HostileModelTests: XCTestCase {
             var modelTally = Tally()
             var outcomes = [baseline]
             for m in mutants {
+                if let known = Self.knownCrash(m, factory.map) {
+                    skippedKnown[known, default: 0] += 1
+                    outcomes.append(.skippedKnownCrash)
+                    continue
+                }
                 let outcome = runner.run(m)
                 outcomes.append(outcome)
                 tally.add(category, outcome)
@@ -337,6 +361,9 @@ final class HostileModelTests: XCTestCase {
         }
         let arena = arenaBytes >= Self.arenaBytes ? "" : ", \(arenaBytes)-byte arena"
         print("HostileModel \(category.rawValue)\(arena): \(tally.line(category)) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s\n" + lines.joined(separator: "\n"))
+        for (what, n) in skippedKnown.sorted(by: { $0.key < $1.key }) {
+            print("HostileModel \(category.rawValue)\(arena): SKIPPED \(n) mutants that hit a known crash: \(what) (MOTE_HOSTILE_KNOWN_CRASHES=1 runs them)")
+        }
     }
 
     /// Prepares `model` in an arena of `arenaBytes` (its start offset by `misalignBy` from a
@@ -369,6 +396,8 @@ enum Outcome: Hashable, CustomStringConvertible {
     case ran
     /// Prepared, not invoked (the invoke time budget was spent).
     case preparedNotInvoked
+    /// Not run: it matches a known crash (`HostileModelTests.knownCrashes`).
+    case skippedKnownCrash
 
     /// The outcome as a number: 0 prepared, 100 + kind rejected by the verifier, 200 + kind by
     /// prepare (what bench/hostile32's runner prints).
@@ -377,15 +406,17 @@ enum Outcome: Hashable, CustomStringConvertible {
         case .verifier(let k): return 100 + k.rawValue
         case .prepare(let k): return 200 + k.rawValue
         case .ran, .preparedNotInvoked: return 0
+        case .skippedKnownCrash: return -1
         }
     }
 
-    enum Stage { case verifier, prepare, prepared }
+    enum Stage { case verifier, prepare, prepared, skipped }
     var stage: Stage {
         switch self {
         case .verifier: return .verifier
         case .prepare: return .prepare
         case .ran, .preparedNotInvoked: return .prepared
+        case .skippedKnownCrash: return .skipped
         }
     }
 
@@ -395,6 +426,7 @@ enum Outcome: Hashable, CustomStringConvertible {
         case .prepare(let k): return "prepare: \(k)"
         case .ran: return "ran"
         case .preparedNotInvoked: return "prepared, not invoked"
+        case .skippedKnownCrash: return "skipped (known crash)"
         }
     }
 }

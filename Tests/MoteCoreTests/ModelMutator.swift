@@ -62,6 +62,11 @@ struct ModelMap {
     private(set) var indices: [IndexField] = []
     /// Per tensor: the positions of its shape dimensions.
     private(set) var shapes: [(label: String, dims: [Int])] = []
+    /// Per tensor index: the positions of its shape dimensions.
+    private(set) var shapeDims: [Int: [Int]] = [:]
+    /// The operators of subgraph 0: builtin code (through the opcode table) and input tensors.
+    private(set) var operators: [(builtin: Int32, inputs: [Int32])] = []
+    private var opcodeBuiltins: [Int32] = []
     private(set) var scales: [Field] = []
     private(set) var zeroPoints: [Field] = []
     private(set) var quantizedDimensions: [Field] = []
@@ -93,6 +98,7 @@ struct ModelMap {
             guard let t else { continue }
             let l = "OperatorCode[\(i)]"
             opcodes.append((t.field(0, size: 1), t.field(3, size: 4), l))
+            opcodeBuiltins.append(max(Int32(t.i8(0)), t.i32(3)))
             if let v = t.field(2, size: 4) { versions.append(Field(position: v, size: 4, label: "\(l).version")) }
             _ = vector(t, 1, elementSize: 1, "\(l).custom_code", string: true)
         }
@@ -125,6 +131,7 @@ struct ModelMap {
             let tl = "Tensor[\(i)]"
             if let shape = vector(t, 0, elementSize: 4, "\(tl).shape") {
                 shapes.append((tl, (0..<shape.count).map { shape.start + 4 * $0 }))
+                if l == "SubGraph[0]" { shapeDims[i] = shapes.last!.dims }
             }
             if let f = t.field(1, size: 1) { tensorTypes.append(Field(position: f, size: 1, label: "\(tl).type")) }
             if let f = t.field(2, size: 4) { indices.append(IndexField(position: f, bound: bufferCount, label: "\(tl).buffer")) }
@@ -154,6 +161,11 @@ struct ModelMap {
         for (i, op) in tableVector(sg, 3, "\(l).operators").enumerated() {
             guard let op else { continue }
             let ol = "Operator[\(i)]"
+            if l == "SubGraph[0]" {
+                let index = FlatBuffer.index(op.u32(0))
+                let inputs = op.vector(1, elementSize: 4).map { v in (0..<v.count).map { v.i32($0) } } ?? []
+                operators.append((index < opcodeBuiltins.count ? opcodeBuiltins[index] : -1, inputs))
+            }
             if let f = op.field(0, size: 4) { indices.append(IndexField(position: f, bound: opcodeCount, label: "\(ol).opcode_index")) }
             for (slot, name) in [(1, "inputs"), (2, "outputs")] {
                 if let v = vector(op, slot, elementSize: 4, "\(ol).\(name)") {
