@@ -150,11 +150,7 @@ def main():
             continue
         t = r.get("tflm")
         tail = f"  {t['total']:>10,} {r['arena_over_tflm']:>6.3f}" if t else ""
-        mark = ""
-        if r["lower_bound"] > r["lower_bound_meta"]:
-            mark = f"  (core's lower bound {r['lower_bound']:,} counts scratch buffers too)"
-        elif r["lower_bound"] < r["lower_bound_meta"]:
-            mark = f"  MISMATCH: core's lower bound {r['lower_bound']:,} is below the activations'"
+        mark = "" if r["core_lower_bound_equals_meta"] else f"  MISMATCH: the core's lower bound is {r['lower_bound']:,}"
         common.log(f"{r['model']:<24} {r['planned']:>9,} {r['lower_bound_meta']:>9,} {r['planned_over_lower_bound']:>6.3f} "
                    f"{r['persistent']:>8,} {r['required']:>9,}{tail}{mark}")
 

@@ -133,9 +133,9 @@ final class HostileModelTests: XCTestCase {
 
     func testHostileOptions() throws { try runCategory(.options) }
 
-    /// The error paths taken when the arena cannot even hold the persistent part size the
-    /// activations of every tensor: hostile shapes, indices and lengths with a 64-byte arena and
-    /// with no arena at all; nothing may prepare.
+    /// The error path taken when the arena cannot even hold the persistent part (it sizes the
+    /// activations of every tensor, validated or not): hostile shapes, indices, lengths and
+    /// types with a 64-byte arena and with no arena at all; nothing may prepare.
     func testHostileModelsWithTinyArenas() throws {
         for arenaBytes in [64, 0] {
             for category in [Mutant.Category.shape, .vectorLength, .index, .type] {
@@ -231,8 +231,10 @@ final class HostileModelTests: XCTestCase {
         XCTAssertEqual(failures, [])
     }
 
-    /// A 64-byte arena (and no arena at all): `.arenaTooSmall` with a value in bytes that then
-    /// suffices, and is at least `usage.required`.
+    /// A 64-byte arena (and no arena at all): `.arenaTooSmall`. The arena cannot hold even the
+    /// persistent part, so `value` is an estimate (scratch needs are unknown before prepare);
+    /// as `Interpreter` documents, a second attempt with it either succeeds or reports the exact
+    /// `usage.required`, which then succeeds. At most two retries.
     func testTinyArenaReportsBytesThatSuffice() throws {
         var failures: [String] = []
         for dir in try Fixtures.models() {
@@ -244,14 +246,22 @@ final class HostileModelTests: XCTestCase {
                 failures.append("\(name): \(FixtureConformanceTests.describe(e))"); continue
             }
             for tiny in [64, 0] {
-                do {
-                    _ = try Self.run(bytes, arenaBytes: tiny, input: input)
-                    failures.append("\(name): prepared in \(tiny) bytes")
-                } catch let e as MoteError {
-                    XCTAssertEqual(e.kind, .arenaTooSmall, "\(name), \(tiny) bytes: \(FixtureConformanceTests.describe(e))")
-                    XCTAssertGreaterThanOrEqual(e.value, usage.required, "\(name), \(tiny) bytes")
-                    do { _ = try Self.run(bytes, arenaBytes: e.value, input: input) } catch let e2 as MoteError {
-                        failures.append("\(name): the reported \(e.value) bytes do not suffice: \(FixtureConformanceTests.describe(e2))")
+                var size = tiny, attempts: [String] = []
+                for attempt in 0...2 {
+                    do {
+                        _ = try Self.run(bytes, arenaBytes: size, input: input)
+                        if attempt == 0 { failures.append("\(name): prepared in \(tiny) bytes") }
+                        break
+                    } catch let e as MoteError {
+                        attempts.append("\(size) bytes: \(FixtureConformanceTests.describe(e))")
+                        guard e.kind == .arenaTooSmall, attempt < 2 else {
+                            failures.append("\(name), from \(tiny) bytes: " + attempts.joined(separator: "; then ")); break
+                        }
+                        if attempt == 1 {
+                            XCTAssertEqual(e.value, usage.required, "\(name): the second arenaTooSmall must give the exact size")
+                        }
+                        XCTAssertGreaterThan(e.value, size, "\(name): arenaTooSmall must ask for more than it was given")
+                        size = e.value
                     }
                 }
             }
