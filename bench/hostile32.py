@@ -75,6 +75,8 @@ def run_all(exe, model, mutants_file):
                 pending = int(parts[0])
         if p.returncode == 0:
             break
+        if 0 < p.returncode < 128:
+            sys.exit(f"the 32-bit runner failed (exit {p.returncode}): {p.stderr.strip()}")
         crashed = pending if pending is not None else last + 1
         sig = -p.returncode if p.returncode < 0 else p.returncode - 128 if p.returncode > 128 else p.returncode
         try:
