@@ -140,8 +140,15 @@ struct TinyModel {
 /// Runs one operator of a model through its kernel's persistentBytes / prepare / eval, with
 /// caller-given bytes for the non-constant tensors, the way the interpreter does it.
 enum OpHarness {
+    /// Runs the operator; with `reference`, also runs that routine on the same prepared
+    /// parameters and tensors into a second output buffer, returned as `reference`.
     static func run<K: OperatorKernel>(_ kernel: K.Type, model: [UInt8], op opIndex: Int = 0, data: [Int: [UInt8]]) throws -> [UInt8] {
-        try model.withUnsafeBytes { raw -> [UInt8] in
+        try runBoth(kernel, model: model, op: opIndex, data: data, reference: nil).output
+    }
+
+    static func runBoth<K: OperatorKernel>(_ kernel: K.Type, model: [UInt8], op opIndex: Int = 0, data: [Int: [UInt8]],
+                                           reference: ((K.Params, borrowing EvalContext) -> Void)?) throws -> (output: [UInt8], reference: [UInt8]) {
+        try model.withUnsafeBytes { raw -> ([UInt8], [UInt8]) in
             let view = try ModelView(raw)
             let sg = view.subgraph(0)!
             let (code, version, op) = try Interpreter.resolve(view, sg, opIndex)
@@ -187,7 +194,14 @@ enum OpHarness {
             }
             K.eval(EvalContext(inputs: op.inputs, outputs: op.outputs, tensors: UnsafePointer(slots), tensorCount: sg.tensorCount, scratch: scratch), params)
             let out = slots[Int(op.outputs.i32(0))]
-            return [UInt8](UnsafeRawBufferPointer(start: out.data, count: Int(out.byteCount)))
+            let result = [UInt8](UnsafeRawBufferPointer(start: out.data, count: Int(out.byteCount)))
+            var second: [UInt8] = []
+            if let reference {
+                memset(out.data!, 0x5A, Int(out.byteCount))
+                reference(params, EvalContext(inputs: op.inputs, outputs: op.outputs, tensors: UnsafePointer(slots), tensorCount: sg.tensorCount, scratch: scratch))
+                second = [UInt8](UnsafeRawBufferPointer(start: out.data, count: Int(out.byteCount)))
+            }
+            return (result, second)
         }
     }
 
@@ -262,13 +276,18 @@ enum RefMath {
         return a < 0 ? -r : r
     }
 
-    /// Double rounding: round(round(x * 2^left * m / 2^31) / 2^right).
+    /// `floor(a / 2^k)`.
+    static func floorDiv(_ a: Int64, _ k: Int64) -> Int64 { a >> k }
+
+    /// Double rounding: `round_half_away(floor((x * 2^left * m + 2^30) / 2^31) / 2^right)`;
+    /// gemmlowp's SaturatingRoundingDoublingHighMul rounds ties up (its nudge for negative
+    /// products is `1 - 2^30`, then it truncates), RoundingDivideByPOT rounds ties away from zero.
     static func doubleRounding(_ acc: Int64, _ m: Int32, _ shift: Int32) -> Int64 {
         let left = Int64(max(shift, 0)), right = Int64(max(-shift, 0))
         let x = acc << left
         precondition(x >= Int64(Int32.min) && x <= Int64(Int32.max), "test data leaves the int32 range")
         if x == Int64(Int32.min) && m == Int32.min { return Int64(Int32.max) }
-        return roundHalfAway(roundHalfAway(x * Int64(m), 31), right)
+        return roundHalfAway(floorDiv(x * Int64(m) + (1 << 30), 31), right)
     }
 
     /// Single rounding: floor(acc * m / 2^(31 - shift) + 1/2).
@@ -363,6 +382,54 @@ struct ConvProblem {
         p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
         p.filter = rng.int8s(p.outputDepth * p.kernelH * p.kernelW * p.filterDepth, -127...127)
         p.bias = (0..<p.outputDepth).map { _ in Int32.random(in: -3000...3000, using: &rng) }
+        return p
+    }
+
+    /// A problem for the optimized-versus-reference comparison: wider shapes (both the panel
+    /// and the dot form, 1x1 convs across the panel budget), extreme zero points, real
+    /// multipliers above 1 (left shifts), biases near the int32 limits (wrapping sums).
+    static func wide(_ rng: inout SeededRandom) -> ConvProblem {
+        var p = ConvProblem()
+        p.batches = Int.random(in: 1...3, using: &rng)
+        p.groups = [1, 1, 1, 1, 2, 4].randomElement(using: &rng)!
+        let shape = Int.random(in: 0..<10, using: &rng)
+        switch shape {
+        case 0..<4:
+            p.kernelH = 1; p.kernelW = 1
+        case 4..<7:
+            p.kernelH = 3; p.kernelW = 3
+        default:
+            p.kernelH = Int.random(in: 1...5, using: &rng); p.kernelW = Int.random(in: 1...5, using: &rng)
+        }
+        let big = p.kernelH == 1 && p.kernelW == 1 && Int.random(in: 0..<3, using: &rng) == 0
+        let filterDepth = big ? Int.random(in: 32...160, using: &rng) : Int.random(in: 1...24, using: &rng)
+        p.inputDepth = p.groups * filterDepth
+        p.outputDepth = p.groups * (big ? Int.random(in: 40...200, using: &rng) : Int.random(in: 1...40, using: &rng))
+        p.strideH = Int.random(in: 1...3, using: &rng)
+        p.strideW = Int.random(in: 1...3, using: &rng)
+        if Int.random(in: 0..<3, using: &rng) == 0 {
+            p.dilationH = Int.random(in: 1...3, using: &rng)
+            p.dilationW = Int.random(in: 1...3, using: &rng)
+        }
+        p.same = Bool.random(using: &rng)
+        let maxSide = big ? 6 : 16
+        p.height = Int.random(in: ((p.kernelH - 1) * p.dilationH + 1)...max(maxSide, (p.kernelH - 1) * p.dilationH + 1), using: &rng)
+        p.width = Int.random(in: ((p.kernelW - 1) * p.dilationW + 1)...max(maxSide, (p.kernelW - 1) * p.dilationW + 1), using: &rng)
+        p.activation = [0, 1, 2, 3].randomElement(using: &rng)!
+        p.perChannel = Int.random(in: 0..<4, using: &rng) != 0
+        p.hasBias = Int.random(in: 0..<5, using: &rng) != 0
+        p.inScale = Float.random(in: 0.002...0.1, using: &rng)
+        p.inZero = [-128, 127, Int32.random(in: -128...127, using: &rng)].randomElement(using: &rng)!
+        p.outZero = Int32.random(in: -128...127, using: &rng)
+        p.filterScales = (0..<(p.perChannel ? p.outputDepth : 1)).map { _ in Float.random(in: 0.001...0.05, using: &rng) }
+        let taps = Float(p.kernelH * p.kernelW * p.filterDepth)
+        // Mostly a real multiplier well below 1; sometimes above 1 (left shifts).
+        let spread = Int.random(in: 0..<8, using: &rng) == 0 ? Float.random(in: 0.001...0.05, using: &rng) : Float.random(in: 50...400, using: &rng)
+        p.outScale = p.inScale * 0.01 * taps.squareRoot() * spread
+        p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+        p.filter = rng.int8s(p.outputDepth * p.kernelH * p.kernelW * p.filterDepth)
+        let huge = Int.random(in: 0..<6, using: &rng) == 0
+        p.bias = (0..<p.outputDepth).map { _ in huge ? Int32.random(in: Int32.min...Int32.max, using: &rng) : Int32.random(in: -100_000...100_000, using: &rng) }
         return p
     }
 
@@ -490,6 +557,57 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// The optimized routine (the kernel's eval) gives the bytes of `Conv2DReference.run` on the
+    /// same prepared parameters, for both of its forms.
+    func testOptimizedConvolutionEqualsReferenceRoutine() throws {
+        var rng = SeededRandom(0x5EED)
+        var forms = (panel: 0, dot: 0)
+        for trial in 0..<400 {
+            let p = ConvProblem.wide(&rng)
+            var usedPanel = false, optimized = false
+            let (fast, slow) = try OpHarness.runBoth(Conv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                usedPanel = params.panel != nil
+                optimized = params.optimized
+                Conv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                    filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                    output: ctx.output(0, as: Int8.self))
+            }
+            XCTAssertTrue(optimized)
+            if usedPanel { forms.panel += 1 } else { forms.dot += 1 }
+            XCTAssertEqual(fast, slow, "trial \(trial): in \([p.batches, p.height, p.width, p.inputDepth]) out \(p.outputShape) groups \(p.groups) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same) panel \(usedPanel)")
+        }
+        XCTAssertGreaterThan(forms.panel, 100)
+        XCTAssertGreaterThan(forms.dot, 100)
+    }
+
+    /// A filter computed at run time (not a constant) takes the reference routine inside the
+    /// kernel, with the same result.
+    func testRuntimeFilterUsesReferenceRoutine() throws {
+        var rng = SeededRandom(77)
+        let p = ConvProblem.random(&rng)
+        var m = p.model
+        m.tensors[1].data = nil
+        let out = try OpHarness.run(Conv2DKernel.self, model: m.serialize(), data: [0: p.input.bytes, 1: p.filter.bytes])
+        XCTAssertEqual(out, p.expected().bytes)
+    }
+
+    /// gemmlowp's SaturatingRoundingDoublingHighMul rounds ties up (toward +infinity), not
+    /// away from zero: with a real multiplier of exactly 0.5 (Q31 2^30, shift 0), accumulators
+    /// -1, -3, 1, 3 give 0, -1, 1, 2.
+    func testDoubleRoundingTiesGoUp() throws {
+        let model = TinyModel(
+            tensors: [
+                .init(shape: [1, 1, 4, 1], scales: [1], zeroPoints: [0]),
+                .init(shape: [1, 1, 1, 1], data: [Int8(1)].bytes, scales: [0.5], zeroPoints: [0]),
+                .init(shape: [1, 1, 4, 1], scales: [1], zeroPoints: [0]),
+            ],
+            builtin: BuiltinOperator.conv2D, version: 3, inputs: [0, 1, -1], outputs: [2], optionsType: BuiltinOptionsType.conv2D,
+            options: [(0, .i8(1)), (1, .i32(1)), (2, .i32(1))])
+        let x: [Int8] = [-1, -3, 1, 3]
+        let out = try OpHarness.run(Conv2DKernel.self, model: model.serialize(), data: [0: x.bytes])
+        XCTAssertEqual(out, [Int8(0), -1, 1, 2].bytes)
+    }
+
     func testFixtureConvolutionsMatchTFLite() throws {
         let (checked, failures) = try OpHarness.fixtureOps(Conv2DKernel.self, builtin: "CONV_2D")
         XCTAssertGreaterThan(checked, 40)
@@ -538,6 +656,7 @@ final class ConvTests: XCTestCase {
         XCTAssertEqual(rejected { $0.tensors[1].quantizedDimension = 3 }, .invalidQuantization)
         XCTAssertEqual(rejected { $0.tensors[1].scales[1] = -1 }, .invalidQuantization)
         XCTAssertEqual(rejected { $0.tensors[0].shape[3] = 3 }, .shapeMismatch)  // not a multiple of the filter depth
+        XCTAssertEqual(rejected { $0.tensors[0].shape[3] = 0 }, .shapeMismatch)  // no input channels (no groups)
         XCTAssertEqual(rejected { $0.tensors[3].scales[0] *= 10 }, .invalidQuantization)  // |diff| / outScale = 0.036
         XCTAssertNil(rejected { $0.tensors[3].scales[0] *= 1.001 })  // TFLite's tolerance
         XCTAssertEqual(rejected { $0.tensors[3].zeroPoints[0] = 1 }, .invalidQuantization)

@@ -47,6 +47,44 @@ struct DepthwiseProblem {
         return p
     }
 
+    /// A problem for the optimized-versus-reference comparison: channel counts that exercise
+    /// every form (16-channel blocks, leftovers, stride-1 row blocks mixing pixels), wide
+    /// rows, extreme zero points and biases.
+    static func wide(_ rng: inout SeededRandom) -> DepthwiseProblem {
+        var p = DepthwiseProblem()
+        p.batches = Int.random(in: 1...3, using: &rng)
+        p.inputDepth = [1, 2, 3, 4, 7, 8, 12, 15, 16, 17, 24, 31, 32, 33, 48, 64, 80, 128].randomElement(using: &rng)!
+        p.multiplier = [1, 1, 1, 1, 2, 3].randomElement(using: &rng)!
+        let square = Bool.random(using: &rng)
+        p.kernelH = square ? 3 : Int.random(in: 1...5, using: &rng)
+        p.kernelW = square ? 3 : Int.random(in: 1...5, using: &rng)
+        p.strideH = Int.random(in: 1...3, using: &rng)
+        p.strideW = [1, 1, 2, 3].randomElement(using: &rng)!
+        if Int.random(in: 0..<3, using: &rng) == 0 {
+            p.dilationH = Int.random(in: 1...3, using: &rng)
+            p.dilationW = Int.random(in: 1...3, using: &rng)
+        }
+        p.same = Bool.random(using: &rng)
+        let side = p.inputDepth * p.multiplier > 64 ? 10 : 24
+        p.height = Int.random(in: ((p.kernelH - 1) * p.dilationH + 1)...max(side, (p.kernelH - 1) * p.dilationH + 1), using: &rng)
+        p.width = Int.random(in: ((p.kernelW - 1) * p.dilationW + 1)...max(side, (p.kernelW - 1) * p.dilationW + 1), using: &rng)
+        p.activation = [0, 1, 2, 3].randomElement(using: &rng)!
+        p.perChannel = Int.random(in: 0..<4, using: &rng) != 0
+        p.hasBias = Int.random(in: 0..<5, using: &rng) != 0
+        p.inScale = Float.random(in: 0.002...0.1, using: &rng)
+        p.inZero = [-128, 127, Int32.random(in: -128...127, using: &rng)].randomElement(using: &rng)!
+        p.outZero = Int32.random(in: -128...127, using: &rng)
+        p.filterScales = (0..<(p.perChannel ? p.outputDepth : 1)).map { _ in Float.random(in: 0.001...0.05, using: &rng) }
+        let taps = Float(p.kernelH * p.kernelW)
+        let spread = Int.random(in: 0..<8, using: &rng) == 0 ? Float.random(in: 0.001...0.05, using: &rng) : Float.random(in: 50...400, using: &rng)
+        p.outScale = p.inScale * 0.01 * taps.squareRoot() * spread
+        p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+        p.filter = rng.int8s(p.kernelH * p.kernelW * p.outputDepth)
+        let huge = Int.random(in: 0..<6, using: &rng) == 0
+        p.bias = (0..<p.outputDepth).map { _ in huge ? Int32.random(in: Int32.min...Int32.max, using: &rng) : Int32.random(in: -100_000...100_000, using: &rng) }
+        return p
+    }
+
     func window(_ input: Int, _ k: Int, _ s: Int, _ d: Int) -> (out: Int, pad: Int) {
         let eff = (k - 1) * d + 1
         let out = same ? (input + s - 1) / s : (input - eff + s) / s
@@ -130,6 +168,22 @@ final class DepthwiseConvTests: XCTestCase {
         }
     }
 
+    /// The optimized routine (the kernel's eval) gives the bytes of
+    /// `DepthwiseConv2DReference.run` on the same prepared parameters.
+    func testOptimizedDepthwiseEqualsReferenceRoutine() throws {
+        var rng = SeededRandom(0xD1FF)
+        for trial in 0..<400 {
+            let p = DepthwiseProblem.wide(&rng)
+            let (fast, slow) = try OpHarness.runBoth(DepthwiseConv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                XCTAssertTrue(params.optimized)
+                DepthwiseConv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                             filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                             output: ctx.output(0, as: Int8.self))
+            }
+            XCTAssertEqual(fast, slow, "trial \(trial): in \([p.batches, p.height, p.width, p.inputDepth]) out \(p.outputShape) mult \(p.multiplier) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same)")
+        }
+    }
+
     /// TFLite derives the multiplier from the shapes and ignores the option.
     func testDepthMultiplierOptionIsIgnored() throws {
         var rng = SeededRandom(11)
@@ -167,6 +221,7 @@ final class DepthwiseConvTests: XCTestCase {
         XCTAssertEqual(rejected { $0.tensors[0].type = .int16; $0.tensors[2].type = .int16 }, .typeMismatch)
         XCTAssertEqual(rejected { $0.tensors[1].shape = [2, 3, 3, 3] }, .shapeMismatch)
         XCTAssertEqual(rejected { $0.tensors[0].shape[3] = 4 }, .shapeMismatch)  // 6 channels are not a multiple of 4
+        XCTAssertEqual(rejected { $0.tensors[0].shape[3] = 0 }, .shapeMismatch)
         XCTAssertEqual(rejected { $0.tensors[2].shape[2] = 5 }, .shapeMismatch)
         XCTAssertEqual(rejected { $0.tensors[3].shape = [1, 6] }, .shapeMismatch)
         XCTAssertEqual(rejected { $0.tensors[1].quantizedDimension = 0 }, .invalidQuantization)

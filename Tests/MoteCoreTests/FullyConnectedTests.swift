@@ -49,6 +49,31 @@ struct FullyConnectedProblem {
         return p
     }
 
+    /// A problem for the optimized-versus-reference comparison: long rows (the one-unit-at-a-
+    /// time form), several rows (the two-row form), filter zero points, extreme biases.
+    static func wide(_ rng: inout SeededRandom) -> FullyConnectedProblem {
+        var p = FullyConnectedProblem()
+        p.depth = [Int.random(in: 1...40, using: &rng), Int.random(in: 200...700, using: &rng), 2304].randomElement(using: &rng)!
+        p.units = Int.random(in: 1...40, using: &rng)
+        p.inputShape = [Int.random(in: 1...5, using: &rng), p.depth]
+        p.keepDims = Bool.random(using: &rng)
+        p.activation = [0, 1, 2, 3].randomElement(using: &rng)!
+        p.perChannel = Bool.random(using: &rng)
+        p.hasBias = Int.random(in: 0..<5, using: &rng) != 0
+        p.weightZero = p.perChannel || Bool.random(using: &rng) ? 0 : Int64.random(in: -128...127, using: &rng)
+        p.inScale = Float.random(in: 0.002...0.1, using: &rng)
+        p.inZero = [-128, 127, Int32.random(in: -128...127, using: &rng)].randomElement(using: &rng)!
+        p.outZero = Int32.random(in: -128...127, using: &rng)
+        p.filterScales = (0..<(p.perChannel ? p.units : 1)).map { _ in Float.random(in: 0.001...0.05, using: &rng) }
+        let spread = Int.random(in: 0..<8, using: &rng) == 0 ? Float.random(in: 0.001...0.05, using: &rng) : Float.random(in: 50...400, using: &rng)
+        p.outScale = p.inScale * 0.01 * Float(p.depth).squareRoot() * spread
+        p.input = rng.int8s(p.inputShape.reduce(1, *))
+        p.filter = rng.int8s(p.units * p.depth)
+        let huge = Int.random(in: 0..<6, using: &rng) == 0
+        p.bias = (0..<p.units).map { _ in huge ? Int32.random(in: Int32.min...Int32.max, using: &rng) : Int32.random(in: -100_000...100_000, using: &rng) }
+        return p
+    }
+
     var outputShape: [Int] { keepDims ? Array(inputShape.dropLast()) + [units] : [rows, units] }
 
     func scale(_ n: Int) -> Float { filterScales[perChannel ? n : 0] }
@@ -112,6 +137,22 @@ final class FullyConnectedTests: XCTestCase {
             let p = FullyConnectedProblem.random(&rng)
             let out = try OpHarness.run(FullyConnectedKernel.self, model: p.model.serialize(), data: [0: p.input.bytes])
             XCTAssertEqual(out, p.expected().bytes, "trial \(trial): \(p.inputShape) x [\(p.units), \(p.depth)] perChannel \(p.perChannel) wzp \(p.weightZero)")
+        }
+    }
+
+    /// The optimized routine (the kernel's eval) gives the bytes of
+    /// `FullyConnectedReference.run` on the same prepared parameters.
+    func testOptimizedFullyConnectedEqualsReferenceRoutine() throws {
+        var rng = SeededRandom(0xFCFC)
+        for trial in 0..<300 {
+            let p = FullyConnectedProblem.wide(&rng)
+            let (fast, slow) = try OpHarness.runBoth(FullyConnectedKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                XCTAssertTrue(params.optimized)
+                FullyConnectedReference.run(params.shape, params.requantization, weightsOffset: params.weightsOffset,
+                                            input: ctx.input(0, as: Int8.self), filter: ctx.input(1, as: Int8.self),
+                                            bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), output: ctx.output(0, as: Int8.self))
+            }
+            XCTAssertEqual(fast, slow, "trial \(trial): \(p.inputShape) x [\(p.units), \(p.depth)] perChannel \(p.perChannel) wzp \(p.weightZero)")
         }
     }
 

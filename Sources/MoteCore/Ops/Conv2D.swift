@@ -14,7 +14,10 @@ public enum Conv2DKernel: OperatorKernel {
     public struct Params {
         var geometry: ConvGeometry
         var requantization: Requantization
-        var foldedBias: UnsafePointer<Int32>
+        /// The optimized routine's requantization (persistent table, rounding form, range).
+        var perChannel: ChannelRequantization
+        /// The repacked filter of `Conv2DOptimized`'s panel form, if it is used.
+        var panel: UnsafePointer<Int8>?
         /// Filter and bias are constants, so the optimized routine and its folded bias apply.
         var optimized: Bool
     }
@@ -27,8 +30,20 @@ public enum Conv2DKernel: OperatorKernel {
         return f.shape[0]
     }
 
+    /// The persistent memory: the channel table, then (16-byte aligned) the repacked filter
+    /// when the panel form applies to a constant filter.
+    static func persistentLayout(_ ctx: borrowing PrepareContext) -> (channels: Int, panelOffset: Int, panelBytes: Int)? {
+        guard let c = channels(ctx), let f = try? ctx.input(1), let x = try? ctx.input(0) else { return nil }
+        let table = (ChannelTable.bytes(channels: c) &+ 15) & ~15
+        guard f.isConstant, x.shape.rank == 4, f.shape[3] >= 1, x.shape[3] >= f.shape[3], x.shape[3] % f.shape[3] == 0 else {
+            return (c, table, 0)
+        }
+        let k = f.shape[1] &* f.shape[2] &* f.shape[3]
+        return (c, table, Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: c, groups: x.shape[3] / f.shape[3]))
+    }
+
     public static func persistentBytes(_ ctx: borrowing PrepareContext) -> Int {
-        channels(ctx).map { ChannelTable.bytes(channels: $0) } ?? 0
+        persistentLayout(ctx).map { $0.panelOffset &+ $0.panelBytes } ?? 0
     }
 
     public static func prepare(_ ctx: inout PrepareContext) throws(MoteError) -> Params {
@@ -51,7 +66,7 @@ public enum Conv2DKernel: OperatorKernel {
 
         let inputDepth = input.shape[3], filterDepth = filter.shape[3]
         guard let outputDepth = channels(ctx) else { throw ctx.error(.shapeMismatch, "filter has no output channels", tensor: filter.index) }
-        guard filterDepth >= 1, inputDepth % filterDepth == 0 else {
+        guard filterDepth >= 1, inputDepth >= filterDepth, inputDepth % filterDepth == 0 else {
             throw ctx.error(.shapeMismatch, "input channels are not a multiple of the filter's", tensor: filter.index)
         }
         guard outputDepth % (inputDepth / filterDepth) == 0 else {
@@ -76,13 +91,31 @@ public enum Conv2DKernel: OperatorKernel {
                              strideHeight: Int(o.i32(2)), strideWidth: Int(o.i32(1)),
                              dilationHeight: Int(o.i32(5, 1)), dilationWidth: Int(o.i32(4, 1)),
                              padTop: rows.padBefore, padLeft: cols.padBefore)
-        return Params(geometry: g, requantization: q, foldedBias: UnsafePointer(table.foldedBias),
-                      optimized: filter.isConstant && (bias?.isConstant ?? true))
+        var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        var panel: UnsafePointer<Int8>? = nil
+        if optimized, let plan = persistentLayout(ctx), plan.panelBytes > 0, let base = ctx.persistent.baseAddress,
+           ctx.persistent.count >= plan.panelOffset &+ plan.panelBytes, let weights = filter.constant(as: Int8.self)?.baseAddress {
+            let packed = (base + plan.panelOffset).bindMemory(to: Int8.self, capacity: plan.panelBytes)
+            Conv2DOptimized.pack(weights, windowBytes: taps, outputDepth: outputDepth, into: packed)
+            panel = UnsafePointer(packed)
+        }
+        if optimized, let bytes = Conv2DOptimized.scratchBytes(g, panel: panel != nil) {
+            ctx.requestScratch(bytes: table.requantization(q, singleRounding: false).laneBytes &+ bytes)
+        } else {
+            optimized = false
+        }
+        return Params(geometry: g, requantization: q, perChannel: table.requantization(q, singleRounding: false), panel: panel, optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
-        let bias = ctx.input(2)?.assumingMemoryBound(to: Int32.self)
-        Conv2DReference.run(p.geometry, p.requantization, input: ctx.input(0, as: Int8.self), filter: ctx.input(1, as: Int8.self),
-                            bias: bias, output: ctx.output(0, as: Int8.self))
+        let input = ctx.input(0, as: Int8.self), filter = ctx.input(1, as: Int8.self), output = ctx.output(0, as: Int8.self)
+        if p.optimized, let scratch = ctx.scratch {
+            let lanes = p.perChannel.lanes(in: scratch)
+            Conv2DOptimized.run(p.geometry, lanes, inputOffset: p.requantization.inputOffset, panel: p.panel,
+                                input: input, filter: filter, output: output, scratch: scratch + p.perChannel.laneBytes)
+        } else {
+            Conv2DReference.run(p.geometry, p.requantization, input: input, filter: filter,
+                                bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), output: output)
+        }
     }
 }

@@ -15,7 +15,8 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
     public struct Params {
         var geometry: ConvGeometry
         var requantization: Requantization
-        var foldedBias: UnsafePointer<Int32>
+        /// The optimized routine's requantization (persistent table, rounding form, range).
+        var perChannel: ChannelRequantization
         /// Filter and bias are constants, so the optimized routine and its folded bias apply.
         var optimized: Bool
     }
@@ -73,13 +74,24 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
                              strideHeight: Int(o.i32(2)), strideWidth: Int(o.i32(1)),
                              dilationHeight: Int(o.i32(6, 1)), dilationWidth: Int(o.i32(5, 1)),
                              padTop: rows.padBefore, padLeft: cols.padBefore)
-        return Params(geometry: g, requantization: q, foldedBias: UnsafePointer(table.foldedBias),
-                      optimized: filter.isConstant && (bias?.isConstant ?? true))
+        var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        if optimized, let bytes = DepthwiseConv2DOptimized.scratchBytes(g) {
+            ctx.requestScratch(bytes: table.requantization(q, singleRounding: false).laneBytes &+ bytes)
+        } else {
+            optimized = false
+        }
+        return Params(geometry: g, requantization: q, perChannel: table.requantization(q, singleRounding: false), optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
-        let bias = ctx.input(2)?.assumingMemoryBound(to: Int32.self)
-        DepthwiseConv2DReference.run(p.geometry, p.requantization, input: ctx.input(0, as: Int8.self), filter: ctx.input(1, as: Int8.self),
-                                     bias: bias, output: ctx.output(0, as: Int8.self))
+        let input = ctx.input(0, as: Int8.self), filter = ctx.input(1, as: Int8.self), output = ctx.output(0, as: Int8.self)
+        if p.optimized, let scratch = ctx.scratch {
+            let lanes = p.perChannel.lanes(in: scratch)
+            DepthwiseConv2DOptimized.run(p.geometry, lanes, inputOffset: p.requantization.inputOffset,
+                                         input: input, filter: filter, output: output, scratch: scratch + p.perChannel.laneBytes)
+        } else {
+            DepthwiseConv2DReference.run(p.geometry, p.requantization, input: input, filter: filter,
+                                         bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), output: output)
+        }
     }
 }

@@ -16,7 +16,8 @@ public enum FullyConnectedKernel: OperatorKernel {
         var shape: FullyConnectedShape
         var requantization: Requantization
         var weightsOffset: Int32
-        var foldedBias: UnsafePointer<Int32>
+        /// The optimized routine's requantization (persistent table, rounding form, range).
+        var perChannel: ChannelRequantization
         /// Filter and bias are constants, so the optimized routine and its folded bias apply.
         var optimized: Bool
     }
@@ -76,14 +77,25 @@ public enum FullyConnectedKernel: OperatorKernel {
         let layout = ConvWeightLayout(channels: units, channelDimension: 0, channelStride: depth, tapStride: 1, taps: depth)
         let (q, weightsOffset) = try ctx.channelRequantization(input: input, filter: filter, bias: bias, output: output, layout: layout,
                                                                activation: activation, allowWeightZeroPoint: true, table: table)
-        return Params(shape: FullyConnectedShape(rows: rows, depth: depth, units: units), requantization: q,
-                      weightsOffset: weightsOffset, foldedBias: UnsafePointer(table.foldedBias),
-                      optimized: filter.isConstant && (bias?.isConstant ?? true))
+        let shape = FullyConnectedShape(rows: rows, depth: depth, units: units)
+        var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        if optimized, let bytes = FullyConnectedOptimized.scratchBytes(shape) {
+            ctx.requestScratch(bytes: table.requantization(q, singleRounding: true).laneBytes &+ bytes)
+        } else {
+            optimized = false
+        }
+        return Params(shape: shape, requantization: q, weightsOffset: weightsOffset, perChannel: table.requantization(q, singleRounding: true), optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
-        let bias = ctx.input(2)?.assumingMemoryBound(to: Int32.self)
-        FullyConnectedReference.run(p.shape, p.requantization, weightsOffset: p.weightsOffset, input: ctx.input(0, as: Int8.self),
-                                    filter: ctx.input(1, as: Int8.self), bias: bias, output: ctx.output(0, as: Int8.self))
+        let input = ctx.input(0, as: Int8.self), filter = ctx.input(1, as: Int8.self), output = ctx.output(0, as: Int8.self)
+        if p.optimized, let scratch = ctx.scratch {
+            let lanes = p.perChannel.lanes(in: scratch)
+            FullyConnectedOptimized.run(p.shape, lanes, inputOffset: p.requantization.inputOffset, weightsOffset: p.weightsOffset,
+                                        input: input, filter: filter, output: output, scratch: scratch + p.perChannel.laneBytes)
+        } else {
+            FullyConnectedReference.run(p.shape, p.requantization, weightsOffset: p.weightsOffset, input: input, filter: filter,
+                                        bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), output: output)
+        }
     }
 }

@@ -35,7 +35,8 @@ extension PrepareContext {
     ///   `GetQuantizedConvolutionMultipler` (`|difference| / outputScale <= 0.02`);
     /// - per channel, `QuantizeMultiplier(double(inputScale) * double(weightScale[c]) /
     ///   double(outputScale))`, rejected when the real multiplier is 2^30 or more (shift
-    ///   above 30, which neither rounding form handles); the folded bias
+    ///   above 30, which neither rounding form handles; shifts then lie in `-31...30`, as
+    ///   single rounding requires); the folded bias
     ///   `bias[c] + inputOffset * sum(weights of c)` when filter and bias are constant;
     /// - the fused activation's range.
     ///
@@ -105,6 +106,7 @@ extension PrepareContext {
             let real = inScale * Double(fq.scale.f32(perChannel ? c : 0)) / outScale
             guard real < 1073741824.0 else { throw error(.invalidQuantization, "requantization scale is 2^30 or more", tensor: output.index) }
             let (m, s) = FixedPoint.quantizeMultiplier(real)
+            guard s >= -31, s <= 30 else { throw error(.invalidQuantization, "requantization shift outside -31...30", tensor: output.index) }
             table.multipliers[c] = m
             table.shifts[c] = s
         }

@@ -47,10 +47,129 @@ public struct Requantization {
     }
 }
 
-/// The per-channel arrays an op keeps in its persistent memory, in this order, each
-/// `channels` Int32 long: multipliers, shifts, and the folded bias
-/// `bias[c] + inputOffset * sum(weights of channel c)` that lets the optimized routines
-/// accumulate a pure `sum(weight * input)` wherever the whole window is inside the input.
+/// The same requantization in the form the optimized routines vectorize: per channel one
+/// 64-bit product, one add and one arithmetic shift,
+/// `((acc + foldedBias[c]) << left[c]) * m[c] + rounding[c] - (product < -2^30 ? negative[c] : 0)) >> right[c]`.
+///
+/// For double rounding, with `r = max(-shift, 0)`: `rounding = 2^30 + (r > 0 ? 2^(30 + r) : 0)`,
+/// `negative = r > 0 ? 2^31 : 0`, `right = 31 + r`, `left = max(shift, 0)`. This equals
+/// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), r)` exactly: SRDHM is
+/// `floor((x m + 2^30) / 2^31)` (ties up; its saturating case needs `m = Int32.min`, which
+/// QuantizeMultiplier never gives), RoundingDivideByPOT is `floor((q + 2^(r-1) - [q < 0]) / 2^r)`
+/// (ties away from zero), and `floor((floor(a / b) + c) / d) = floor((a + c b) / (b d))` merges
+/// the two, with `q < 0` exactly when `x m < -2^30`. For single rounding:
+/// `rounding = 2^(30 - shift)`, `negative = 0`, `right = 31 - shift`, `left = 0`.
+///
+/// As in the reference, the scaled value is truncated to 32 bits and the zero point added
+/// with 32-bit wrapping before the clamp (single rounding with a positive shift can leave
+/// the int32 range, and so can adding the zero point next to the int32 limits).
+///
+/// The lane constants live in scratch memory: `ChannelRequantization.lanes(in:)` derives them
+/// from the 12 bytes per channel kept in persistent memory at the start of each eval.
+public struct RequantizationLanes {
+    public var rounding: UnsafePointer<Int64>
+    public var negative: UnsafePointer<Int64>
+    public var rightShift: UnsafePointer<Int64>
+    /// The multipliers as Int64 lanes.
+    public var wideMultipliers: UnsafePointer<Int64>
+    public var multipliers: UnsafePointer<Int32>
+    public var shifts: UnsafePointer<Int32>
+    public var leftShift: UnsafePointer<Int32>
+    /// Added to each accumulator first: `bias[c] + inputOffset * sum(weights of c)`.
+    public var foldedBias: UnsafePointer<Int32>
+    public var singleRounding: Bool
+    public var outputOffset: Int32
+    public var activationMin: Int32
+    public var activationMax: Int32
+
+    /// Requantizes `rows` rows of `count` accumulators, for channels `first ..< first + count`:
+    /// row `r` reads `acc + r * accStride` and writes `out + r * outStride`. Eight channels at
+    /// a time in `SIMD8<Int64>` lanes (a plain loop is left scalar for short rows), the rest
+    /// one by one with the reference formulas.
+    @inline(__always)
+    public func requantize(_ acc: UnsafePointer<Int32>, accStride: Int, rows: Int, first: Int, count: Int,
+                           out: UnsafeMutablePointer<Int8>, outStride: Int) {
+        let round = rounding + first, neg = negative + first, right = rightShift + first, wide = wideMultipliers + first
+        let mult = multipliers + first, shift = shifts + first, left = leftShift + first, folded = foldedBias + first
+        let zero = FixedPoint.wide(outputOffset), lo = FixedPoint.wide(activationMin), hi = FixedPoint.wide(activationMax)
+        @inline(__always) func load(_ p: UnsafePointer<Int64>) -> SIMD8<Int64> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Int64>.self) }
+        for r in 0..<rows {
+            let a = acc + r &* accStride, o = out + r &* outStride
+            var c = 0
+            while c &+ 8 <= count {
+                var x = SIMD8<Int64>()
+                for j in 0..<8 { x[j] = FixedPoint.wide((a[c &+ j] &+ folded[c &+ j]) &<< left[c &+ j]) }
+                let product = x &* load(wide + c)
+                let below = (product &+ 0x4000_0000) &>> 63  // all ones where product < -2^30
+                let t = (product &+ load(round + c) &- (load(neg + c) & below)) &>> load(right + c)
+                for j in 0..<8 {
+                    var v = ((t[j] &+ zero) &<< 32) &>> 32
+                    v = v < lo ? lo : v
+                    v = v > hi ? hi : v
+                    o[c &+ j] = Int8(truncatingIfNeeded: v)
+                }
+                c &+= 8
+            }
+            while c < count {
+                let x = a[c] &+ folded[c]
+                let scaled = singleRounding ? FixedPoint.multiplyByQuantizedMultiplierSingleRounding(x, mult[c], shift[c])
+                                            : FixedPoint.multiplyByQuantizedMultiplier(x, mult[c], shift[c])
+                o[c] = Int8(truncatingIfNeeded: FixedPoint.clamp(scaled &+ outputOffset, activationMin, activationMax))
+                c &+= 1
+            }
+        }
+    }
+}
+
+/// What an optimized routine needs to requantize, as prepare stores it: pointers to the
+/// persistent `ChannelTable` arrays, the rounding form and the output range.
+public struct ChannelRequantization {
+    public var multipliers: UnsafePointer<Int32>
+    public var shifts: UnsafePointer<Int32>
+    public var foldedBias: UnsafePointer<Int32>
+    public var channels: Int
+    /// Single rounding (FULLY_CONNECTED) instead of double rounding (CONV_2D, DEPTHWISE).
+    public var singleRounding: Bool
+    public var outputOffset: Int32
+    public var activationMin: Int32
+    public var activationMax: Int32
+
+    /// Scratch bytes `lanes(in:)` fills (a multiple of 16): four Int64 and one Int32 per channel.
+    public var laneBytes: Int { (36 &* channels &+ 15) & ~15 }
+
+    /// Derives the lane constants into `memory` (8-byte aligned, `laneBytes` long).
+    public func lanes(in memory: UnsafeMutableRawPointer) -> RequantizationLanes {
+        let n = channels
+        let wide = memory.bindMemory(to: Int64.self, capacity: 4 &* n)
+        let left = (memory + 32 &* n).bindMemory(to: Int32.self, capacity: n)
+        let rounding = wide, negative = wide + n, right = wide + (2 &* n), wideMultipliers = wide + (3 &* n)
+        for c in 0..<n {
+            let s = shifts[c]
+            wideMultipliers[c] = FixedPoint.wide(multipliers[c])
+            if singleRounding {
+                let r = FixedPoint.wide(31 &- s)
+                rounding[c] = Int64(1) &<< (r &- 1)
+                negative[c] = 0
+                right[c] = r
+                left[c] = 0
+            } else {
+                let r = FixedPoint.wide(s > 0 ? 0 : 0 &- s)
+                rounding[c] = (Int64(1) &<< 30) &+ (r > 0 ? Int64(1) &<< (30 &+ r) : 0)
+                negative[c] = r > 0 ? Int64(1) &<< 31 : 0
+                right[c] = 31 &+ r
+                left[c] = s > 0 ? s : 0
+            }
+        }
+        return RequantizationLanes(rounding: UnsafePointer(rounding), negative: UnsafePointer(negative), rightShift: UnsafePointer(right),
+                                   wideMultipliers: UnsafePointer(wideMultipliers), multipliers: multipliers, shifts: shifts,
+                                   leftShift: UnsafePointer(left), foldedBias: foldedBias, singleRounding: singleRounding,
+                                   outputOffset: outputOffset, activationMin: activationMin, activationMax: activationMax)
+    }
+}
+
+/// The per-channel arrays an op keeps in its persistent memory, `channels` Int32 each:
+/// multipliers, shifts, and the folded bias `bias[c] + inputOffset * sum(weights of channel c)`
+/// that lets the optimized routines accumulate a pure `sum(weight * input)`.
 public struct ChannelTable {
     /// Bytes of persistent memory for `channels` channels.
     public static func bytes(channels: Int) -> Int { 12 &* channels }
@@ -67,4 +186,11 @@ public struct ChannelTable {
     public var multipliers: UnsafeMutablePointer<Int32> { base }
     public var shifts: UnsafeMutablePointer<Int32> { base + channels }
     public var foldedBias: UnsafeMutablePointer<Int32> { base + (2 &* channels) }
+
+    /// The optimized routines' view of this table for a requantization.
+    public func requantization(_ q: Requantization, singleRounding: Bool) -> ChannelRequantization {
+        ChannelRequantization(multipliers: UnsafePointer(multipliers), shifts: UnsafePointer(shifts), foldedBias: UnsafePointer(foldedBias),
+                              channels: channels, singleRounding: singleRounding, outputOffset: q.outputOffset,
+                              activationMin: q.activationMin, activationMax: q.activationMax)
+    }
 }

@@ -1,0 +1,241 @@
+/// The optimized int8 CONV_2D: the same bytes as `Conv2DReference`, from loops the compiler
+/// vectorizes. Two inner forms:
+///
+/// - panel (filters up to `panelBudget` bytes, no groups): prepare repacks the weights once
+///   into chunks of 16 or 32 output channels (`[chunk][k][lane]`, zero-padded), so the inner
+///   loop broadcasts one input byte against a contiguous run of weights, with 4 pixels x 16
+///   or 32 channels of accumulators in registers (`ConvKernels.panel4`); interior pixels read
+///   the input rows in place, border pixels are gathered first; a 1x1 stride-1 conv runs all
+///   its pixels as one sequence;
+/// - dot (larger filters, grouped convs): each pixel's window is gathered (im2col) into
+///   scratch and dotted with the filter rows as they are stored (OHWI), two pixels and four
+///   output channels per pass; a 1x1 conv reads its input pixels in place (a GEMM).
+///
+/// Out-of-image taps are gathered as the input zero point, which contributes exactly nothing
+/// once the folded bias (`bias + inputOffset * sum(weights)`) is added; requantization runs
+/// over rows of accumulators (`RequantizationLanes`).
+public enum Conv2DOptimized {
+    /// Largest repacked filter, in bytes of persistent memory, that the panel form uses: the
+    /// small-depth layers where dot products are too short to vectorize well fit (the first
+    /// convs, 1x1 convs up to 64 x 128); larger layers keep their weights where they are
+    /// (flash on a microcontroller) and take the dot form, which their long windows suit.
+    /// Costs about 16 KB of arena on MobileNetV1-0.25 (vww), 19 KB on the DS-CNN (kws).
+    public static let panelBudget = 8192
+
+    /// Pixels whose accumulators are requantized together: a multiple of 4 with at most 8 KB
+    /// of accumulators (one requantization pass per batch amortizes its set-up).
+    public static func pixelBatch(channels: Int) -> Int {
+        max(4, min(32, 2048 / max(channels, 1)) & ~3)
+    }
+
+    /// Output channels after padding each chunk to 16 or 32 lanes.
+    public static func paddedDepth(_ outputDepth: Int) -> Int {
+        var remaining = outputDepth, total = 0
+        while remaining > 0 {
+            let width = remaining > 16 ? 32 : 16
+            total &+= width
+            remaining &-= width
+        }
+        return total
+    }
+
+    /// Bytes of the repacked filter for the panel form, or 0 when the dot form is used.
+    public static func panelBytes(windowBytes k: Int, outputDepth: Int, groups: Int) -> Int {
+        guard groups == 1, k >= 1, outputDepth >= 1, outputDepth <= panelBudget else { return 0 }
+        let (bytes, o) = paddedDepth(outputDepth).multipliedReportingOverflow(by: k)
+        return !o && bytes <= panelBudget ? bytes : 0
+    }
+
+    /// Repacks an OHWI filter (`outputDepth` rows of `k` bytes) into panel chunks.
+    public static func pack(_ filter: UnsafePointer<Int8>, windowBytes k: Int, outputDepth: Int, into panel: UnsafeMutablePointer<Int8>) {
+        var first = 0
+        var p = panel
+        while first < outputDepth {
+            let width = outputDepth &- first > 16 ? 32 : 16
+            for i in 0..<k {
+                for j in 0..<width {
+                    let c = first &+ j
+                    p[i &* width &+ j] = c < outputDepth ? filter[c &* k &+ i] : 0
+                }
+            }
+            p += width &* k
+            first &+= width
+        }
+    }
+
+    /// Scratch bytes `run` needs (nil for shapes beyond `ConvKernels.scratchLimit`).
+    public static func scratchBytes(_ g: ConvGeometry, panel: Bool) -> Int? {
+        let k = g.filterHeight &* g.filterWidth &* g.filterDepth
+        let channels = panel ? paddedDepth(g.outputDepth) : g.outputDepth
+        guard let patches = ConvKernels.scratch(panel ? 4 : 2, (k &+ 15) & ~15) else { return nil }
+        return ConvKernels.scratch(4 &* pixelBatch(channels: channels), channels, plus: patches)
+    }
+
+    /// Runs the convolution (see `Conv2DReference.run` for the semantics); `panel` is the
+    /// repacked filter when `panelBytes` is not 0, and `scratch` holds `scratchBytes`.
+    public static func run(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32, panel: UnsafePointer<Int8>?,
+                           input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                           scratch: UnsafeMutableRawPointer) {
+        if let panel {
+            if g.filterHeight == 1 && g.filterWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1 {
+                runPointwise(g, lanes, panel: panel, input: input, output: output, scratch: scratch)
+            } else {
+                runPanel(g, lanes, inputOffset: inputOffset, panel: panel, input: input, output: output, scratch: scratch)
+            }
+        } else {
+            runDot(g, lanes, inputOffset: inputOffset, input: input, filter: filter, output: output, scratch: scratch)
+        }
+    }
+
+    /// A 1x1 stride-1 conv with a panel: every pixel of every image in one sequence (input
+    /// and output pixels are contiguous), four at a time; the last partial group is copied out
+    /// so that nothing past the input is read.
+    static func runPointwise(_ g: ConvGeometry, _ lanes: RequantizationLanes, panel: UnsafePointer<Int8>,
+                             input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
+        let depth = g.inputDepth
+        let padded = paddedDepth(g.outputDepth)
+        let batch = pixelBatch(channels: padded)
+        let acc = scratch.bindMemory(to: Int32.self, capacity: batch &* padded)
+        let patchStride = (depth &+ 15) & ~15
+        let patches = (scratch + 4 &* batch &* padded).bindMemory(to: Int8.self, capacity: 4 &* patchStride)
+        let total = g.batches &* g.outputHeight &* g.outputWidth
+        var start = 0
+        while start < total {
+            let count = min(batch, total &- start)
+            var j = 0
+            while j < count {
+                let p = start &+ j
+                let n = min(4, count &- j)
+                var win = ConvKernels.Windows(base: input + p &* depth, pixelStride: depth, rowStride: depth, rows: 1, run: depth)
+                if n < 4 {
+                    for q in 0..<4 {
+                        let src = input + (p &+ min(q, n &- 1)) &* depth, dst = patches + q &* patchStride
+                        for i in 0..<depth { dst[i] = src[i] }
+                    }
+                    win = ConvKernels.Windows(base: UnsafePointer(patches), pixelStride: patchStride, rowStride: depth, rows: 1, run: depth)
+                }
+                accumulatePanels(win, panel: panel, windowBytes: depth, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
+                j &+= 4
+            }
+            lanes.requantize(acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
+                             out: output + start &* g.outputDepth, outStride: g.outputDepth)
+            start &+= count
+        }
+    }
+
+    /// Four pixels' accumulators for every output channel, chunk by chunk of the panel.
+    @inline(__always)
+    static func accumulatePanels(_ win: ConvKernels.Windows, panel: UnsafePointer<Int8>, windowBytes k: Int, outputDepth: Int,
+                                 _ acc: UnsafeMutablePointer<Int32>, accStride: Int) {
+        var first = 0
+        var chunk = panel
+        while first < outputDepth {
+            let width = outputDepth &- first > 16 ? 32 : 16
+            ConvKernels.panel4(win, panel: chunk, width: width, acc + first, accStride: accStride)
+            chunk += width &* k
+            first &+= width
+        }
+    }
+
+    static func runPanel(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32, panel: UnsafePointer<Int8>,
+                         input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
+        let depth = g.inputDepth
+        let k = g.filterHeight &* g.filterWidth &* depth
+        let padded = paddedDepth(g.outputDepth)
+        let batch = pixelBatch(channels: padded)
+        let acc = scratch.bindMemory(to: Int32.self, capacity: batch &* padded)
+        let patchStride = (k &+ 15) & ~15
+        let patches = (scratch + 4 &* batch &* padded).bindMemory(to: Int8.self, capacity: 4 &* patchStride)
+        let gathered = ConvKernels.Windows(base: UnsafePointer(patches), pixelStride: patchStride, rowStride: k, rows: 1, run: k)
+        let padValue = Int8(truncatingIfNeeded: 0 &- inputOffset)
+        let (rowLo, rowHi) = g.interiorRows
+        let (colLo, colHi) = g.interiorColumns
+        let imageSize = g.inputHeight &* g.inputWidth &* depth
+        let inputRow = g.inputWidth &* depth
+        let perImage = g.outputHeight &* g.outputWidth
+        let total = g.batches &* perImage
+        // Pixels in one sequence over images and rows, four at a time: four pixels of one row
+        // whose windows are inside the image are read in place, any other four are gathered.
+        var start = 0
+        while start < total {
+            let count = min(batch, total &- start)
+            var j = 0
+            while j < count {
+                let p = start &+ j
+                let n = min(4, count &- j)
+                let b = p / perImage, oy = (p &- b &* perImage) / g.outputWidth
+                let ox = p &- b &* perImage &- oy &* g.outputWidth
+                let image = input + b &* imageSize
+                var win = gathered
+                if n == 4 && oy >= rowLo && oy < rowHi && ox >= colLo && ox &+ 4 <= colHi && g.dilationWidth == 1 {
+                    let iy = oy &* g.strideHeight &- g.padTop, ix = ox &* g.strideWidth &- g.padLeft
+                    win = ConvKernels.Windows(base: image + (iy &* inputRow &+ ix &* depth), pixelStride: g.strideWidth &* depth,
+                                              rowStride: g.dilationHeight &* inputRow, rows: g.filterHeight, run: g.filterWidth &* depth)
+                } else {
+                    for q in 0..<4 {
+                        let pq = p &+ min(q, n &- 1)
+                        let bq = pq / perImage, yq = (pq &- bq &* perImage) / g.outputWidth
+                        ConvKernels.im2col(g, image: input + bq &* imageSize, oy: yq, ox: pq &- bq &* perImage &- yq &* g.outputWidth,
+                                           channelBase: 0, depth: depth, padValue: padValue, patch: patches + q &* patchStride)
+                    }
+                }
+                accumulatePanels(win, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
+                j &+= 4
+            }
+            lanes.requantize(acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
+                             out: output + start &* g.outputDepth, outStride: g.outputDepth)
+            start &+= count
+        }
+    }
+
+    static func runDot(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32,
+                       input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                       scratch: UnsafeMutableRawPointer) {
+        let groups = g.inputDepth / g.filterDepth
+        let perGroup = g.outputDepth / groups
+        let k = g.filterHeight &* g.filterWidth &* g.filterDepth
+        let depth = g.outputDepth
+        let batch = pixelBatch(channels: depth)
+        let acc = scratch.bindMemory(to: Int32.self, capacity: batch &* depth)
+        let patchStride = (k &+ 15) & ~15
+        let patches = (scratch + 4 &* batch &* depth).bindMemory(to: Int8.self, capacity: 2 &* patchStride)
+        let padValue = Int8(truncatingIfNeeded: 0 &- inputOffset)
+        // A 1x1 conv without groups has no padding (SAME gives none for a 1x1 window) and
+        // reads each input pixel in place.
+        let inPlace = g.filterHeight == 1 && g.filterWidth == 1 && groups == 1
+        let imageSize = g.inputHeight &* g.inputWidth &* g.inputDepth
+        let perImage = g.outputHeight &* g.outputWidth
+        let total = g.batches &* perImage
+        // The window of pixel `p` of the flat sequence for group `grp`, gathered into `patch`
+        // unless it can be read in place.
+        @inline(__always) func window(_ p: Int, _ grp: Int, _ patch: UnsafeMutablePointer<Int8>) -> UnsafePointer<Int8> {
+            let b = p / perImage, oy = (p &- b &* perImage) / g.outputWidth
+            let ox = p &- b &* perImage &- oy &* g.outputWidth
+            let image = input + b &* imageSize
+            if inPlace {
+                return image + ((oy &* g.strideHeight &* g.inputWidth &+ ox &* g.strideWidth) &* g.inputDepth)
+            }
+            ConvKernels.im2col(g, image: image, oy: oy, ox: ox, channelBase: grp &* g.filterDepth, depth: g.filterDepth,
+                               padValue: padValue, patch: patch)
+            return UnsafePointer(patch)
+        }
+        var start = 0
+        while start < total {
+            let count = min(batch, total &- start)
+            var j = 0
+            while j < count {
+                let pair = j &+ 1 < count
+                for grp in 0..<groups {
+                    let x = window(start &+ j, grp, patches)
+                    let y: UnsafePointer<Int8>? = pair ? window(start &+ j &+ 1, grp, patches + patchStride) : nil
+                    let first = grp &* perGroup
+                    ConvKernels.dotRows(x, y, filter + first &* k, stride: k, count: k, rows: perGroup,
+                                        acc + (j &* depth &+ first), outStride: depth)
+                }
+                j &+= pair ? 2 : 1
+            }
+            lanes.requantize(acc, accStride: depth, rows: count, first: 0, count: depth, out: output + start &* depth, outStride: depth)
+            start &+= count
+        }
+    }
+}

@@ -1,0 +1,187 @@
+/// The optimized int8 DEPTHWISE_CONV_2D: the same bytes as `DepthwiseConv2DReference`, from
+/// loops over contiguous bytes that the compiler vectorizes, with `SIMD16<Int32>`
+/// accumulators kept in registers across the window's taps. Each output row is accumulated
+/// into a row of int32 in scratch and requantized in one pass. Three forms fill that row:
+///
+/// - stride 1, depth multiplier 1, interior columns: output bytes `o ..< o + 16` of the row
+///   (any mix of pixels and channels) read input bytes `o + tapOffset ..< o + 16 + tapOffset`
+///   of each tap's input row and weights `w[tap][(o + j) % C]`, which a per-eval table of
+///   each tap's weights repeated (`C + 16` bytes per tap, in scratch) serves contiguously; the
+///   last block of the run ends exactly at the run's end, overlapping the one before;
+/// - other pixels, depth multiplier 1: blocks of 16 channels per pixel; channels left over
+///   go tap by tap;
+/// - depth multiplier above 1: tap by tap, each in-image tap's input pixel first spread over
+///   the output channels (`x[c / m]`).
+///
+/// A tap outside the image reads a row of input zero points, contributing
+/// `zeroPoint * w = -inputOffset * w`, so that adding the folded bias (`bias + inputOffset *
+/// sum of all taps' weights`) leaves exactly TFLite's `bias + sum over in-image taps of
+/// w * (x + inputOffset)`.
+public enum DepthwiseConv2DOptimized {
+    /// Bytes of the repeated-weights table: `C + 16` per tap.
+    static func tableBytes(_ g: ConvGeometry) -> Int { g.filterHeight &* g.filterWidth &* (g.outputDepth &+ 16) }
+
+    /// Scratch bytes `run` needs: the accumulator row, a row of input zero points (what an
+    /// out-of-image tap reads), and the repeated-weights table (stride 1) or one spread input
+    /// pixel (depth multiplier above 1).
+    /// Nil for shapes beyond `ConvKernels.scratchLimit`.
+    public static func scratchBytes(_ g: ConvGeometry) -> Int? {
+        let pad = (g.inputDepth &+ 15) & ~15
+        guard let table = ConvKernels.scratch(g.filterHeight &* g.filterWidth, g.outputDepth &+ 16),
+              let extra = ConvKernels.scratch(1, pad, plus: max(g.strideWidth == 1 && g.filterDepth == 1 ? table : 0, g.outputDepth) &+ 16) else {
+            return nil
+        }
+        return ConvKernels.scratch(4 &* g.outputWidth, g.outputDepth, plus: extra)
+    }
+
+    public static func run(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32,
+                           input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                           scratch: UnsafeMutableRawPointer) {
+        let channels = g.outputDepth
+        let rowBytes = g.outputWidth &* channels
+        let acc = scratch.bindMemory(to: Int32.self, capacity: rowBytes)
+        let padBytes = (g.inputDepth &+ 15) & ~15
+        let padRow = (scratch + 4 &* rowBytes).bindMemory(to: Int8.self, capacity: padBytes)
+        let zeroPoint = Int8(truncatingIfNeeded: 0 &- inputOffset)
+        for i in 0..<padBytes { padRow[i] = zeroPoint }
+        let extra = (scratch + (4 &* rowBytes &+ padBytes)).bindMemory(to: Int8.self, capacity: max(tableBytes(g), channels))
+        let taps = g.filterHeight &* g.filterWidth
+        let segments = g.strideWidth == 1 && g.filterDepth == 1
+        if segments {
+            // Each tap's weights, then its first 16 again: `table[t * (C + 16) + i] = w[t][i % C]`.
+            for t in 0..<taps {
+                let w = filter + t &* channels, row = extra + t &* (channels &+ 16)
+                for i in 0..<channels { row[i] = w[i] }
+                for i in channels..<(channels &+ 16) { row[i] = row[i &- channels] }
+            }
+        }
+        let (rowLo, rowHi) = g.interiorRows
+        let (colLo, colHi) = g.interiorColumns
+        let imageSize = g.inputHeight &* g.inputWidth &* g.inputDepth
+        var out = output
+        for b in 0..<g.batches {
+            let image = input + b &* imageSize
+            for oy in 0..<g.outputHeight {
+                var lo = g.outputWidth, hi = g.outputWidth
+                if segments && oy >= rowLo && oy < rowHi && (colHi &- colLo) &* channels >= 16 {
+                    lo = colLo
+                    hi = colHi
+                    accumulateRun(g, image: image, table: UnsafePointer(extra), oy: oy, from: colLo, to: colHi, acc)
+                }
+                for ox in 0..<g.outputWidth where ox < lo || ox >= hi {
+                    accumulatePixel(g, image: image, filter: filter, oy: oy, ox: ox, padRow: UnsafePointer(padRow),
+                                    spread: g.filterDepth > 1 ? extra : nil, acc + ox &* channels)
+                }
+                lanes.requantize(acc, accStride: channels, rows: g.outputWidth, first: 0, count: channels, out: out, outStride: channels)
+                out += rowBytes
+            }
+        }
+    }
+
+    /// Stride 1, multiplier 1, output columns `from ..< to` of row `oy`, every tap inside the
+    /// image: 16-byte blocks of the output row (`(to - from) * C >= 16`).
+    @inline(__always)
+    static func accumulateRun(_ g: ConvGeometry, image: UnsafePointer<Int8>, table: UnsafePointer<Int8>, oy: Int, from: Int, to: Int,
+                              _ acc: UnsafeMutablePointer<Int32>) {
+        let channels = g.inputDepth
+        let stride = channels &+ 16
+        let originY = oy &* g.strideHeight &- g.padTop
+        let start = from &* channels, end = to &* channels
+        var o = start
+        while o < end {
+            if o &+ 32 <= end {
+                // Two blocks per pass: twice the independent work per loop step.
+                let phase0 = o % channels, phase1 = (o &+ 16) % channels
+                var a = SIMD16<Int32>(), b = SIMD16<Int32>()
+                var t = 0
+                for ky in 0..<g.filterHeight {
+                    let inputRow = image + ((originY &+ ky &* g.dilationHeight) &* g.inputWidth &- g.padLeft) &* channels
+                    for kx in 0..<g.filterWidth {
+                        let x = inputRow + (o &+ kx &* g.dilationWidth &* channels)
+                        let w = table + t &* stride
+                        a &+= ConvKernels.widen(w + phase0) &* ConvKernels.widen(x)
+                        b &+= ConvKernels.widen(w + phase1) &* ConvKernels.widen(x + 16)
+                        t &+= 1
+                    }
+                }
+                ConvKernels.store(a, acc + o)
+                ConvKernels.store(b, acc + (o &+ 16))
+                o &+= 32
+                continue
+            }
+            if o &+ 16 > end { o = end &- 16 }
+            let phase = o % channels
+            var a = SIMD16<Int32>()
+            var t = 0
+            for ky in 0..<g.filterHeight {
+                let inputRow = image + ((originY &+ ky &* g.dilationHeight) &* g.inputWidth &- g.padLeft) &* channels
+                for kx in 0..<g.filterWidth {
+                    let x = inputRow + (o &+ kx &* g.dilationWidth &* channels)
+                    a &+= ConvKernels.widen(table + (t &* stride &+ phase)) &* ConvKernels.widen(x)
+                    t &+= 1
+                }
+            }
+            ConvKernels.store(a, acc + o)
+            o &+= 16
+        }
+    }
+
+    /// One output pixel's channels, any stride, multiplier and position. An out-of-image tap
+    /// reads `padRow` (input zero points), contributing `zeroPoint * w = -inputOffset * w`.
+    @inline(__always)
+    static func accumulatePixel(_ g: ConvGeometry, image: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, oy: Int, ox: Int,
+                                padRow: UnsafePointer<Int8>, spread: UnsafeMutablePointer<Int8>?, _ acc: UnsafeMutablePointer<Int32>) {
+        let channels = g.outputDepth
+        let originY = oy &* g.strideHeight &- g.padTop, originX = ox &* g.strideWidth &- g.padLeft
+        @inline(__always) func pixel(_ ky: Int, _ kx: Int) -> UnsafePointer<Int8> {
+            let iy = originY &+ ky &* g.dilationHeight, ix = originX &+ kx &* g.dilationWidth
+            let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+            return inside ? image + (iy &* g.inputWidth &+ ix) &* g.inputDepth : padRow
+        }
+        var first = 0
+        if spread == nil {
+            while first &+ 32 <= channels {
+                var a = SIMD16<Int32>(), b = SIMD16<Int32>()
+                for ky in 0..<g.filterHeight {
+                    for kx in 0..<g.filterWidth {
+                        let w = filter + ((ky &* g.filterWidth &+ kx) &* channels &+ first)
+                        let x = pixel(ky, kx) + first
+                        a &+= ConvKernels.widen(w) &* ConvKernels.widen(x)
+                        b &+= ConvKernels.widen(w + 16) &* ConvKernels.widen(x + 16)
+                    }
+                }
+                ConvKernels.store(a, acc + first)
+                ConvKernels.store(b, acc + (first &+ 16))
+                first &+= 32
+            }
+            while first &+ 16 <= channels {
+                var a = SIMD16<Int32>()
+                for ky in 0..<g.filterHeight {
+                    for kx in 0..<g.filterWidth {
+                        let w = filter + ((ky &* g.filterWidth &+ kx) &* channels &+ first)
+                        a &+= ConvKernels.widen(w) &* ConvKernels.widen(pixel(ky, kx) + first)
+                    }
+                }
+                ConvKernels.store(a, acc + first)
+                first &+= 16
+            }
+            if first == channels { return }
+        }
+        // The channels left over, or all of them with a depth multiplier above 1.
+        let count = channels &- first
+        let a = acc + first
+        for c in 0..<count { a[c] = 0 }
+        for ky in 0..<g.filterHeight {
+            for kx in 0..<g.filterWidth {
+                let w = filter + ((ky &* g.filterWidth &+ kx) &* channels &+ first)
+                var x = pixel(ky, kx) + first
+                if let spread {
+                    let m = g.filterDepth
+                    for c in 0..<count { spread[c] = x[c / m] }
+                    x = UnsafePointer(spread)
+                }
+                for c in 0..<count { a[c] &+= Int32(w[c]) &* Int32(x[c]) }
+            }
+        }
+    }
+}
