@@ -1,5 +1,6 @@
 import Foundation
 import MoteCore
+import MoteCoreDSP
 
 /// `mote bench MODEL`: single-thread inference latency.
 enum BenchCommand: Command {
@@ -78,6 +79,7 @@ enum BenchCommand: Command {
                     ("compiler", .string(BuildInfo.compiler)),
                     ("target_cpu_features", .string(BuildInfo.targetFeatures)),
                 ])),
+                ("kernels", .string(MoteCoreDSP.installed)),
                 ("host_cpu", JSONValue.optional(host) { .object([("model", .string($0.model)), ("features", .array($0.features.map { .string($0) }))]) }),
                 ("threads", .int(1)),
                 ("runs", .int(runs)),
@@ -93,6 +95,7 @@ enum BenchCommand: Command {
         table.add(["build", "\(BuildInfo.configuration) (\(BuildInfo.optimization)), \(BuildInfo.architecture), \(BuildInfo.endianness)-endian, \(BuildInfo.pointerBits)-bit, \(BuildInfo.operatingSystem), \(BuildInfo.compiler)"])
         table.add(["target CPU", BuildInfo.targetFeatures])
         if let host { table.add(["host CPU", "\(host.model); supports \(host.features.isEmpty ? "none of the listed int8-relevant features" : host.features.joined(separator: " "))"]) }
+        table.add(["kernels", "\(MoteCoreDSP.installed) (MoteCoreDSP, chosen at run time; MOTE_KERNELS=portable for the Swift loops)"])
         table.add(["arena", Format.bytes(prepared.arena.count)])
         table.add(["runs", "\(runs) timed after \(warmup) warm-up, 1 thread, random input bytes (seed \(seed))"])
         table.add(["latency", "median \(Format.ms(median)), min \(Format.ms(sorted.first!)), mean \(Format.ms(mean)), max \(Format.ms(sorted.last!))"])

@@ -1,3 +1,5 @@
 import Foundation
+import MoteCoreDSP
 
+MoteCoreDSP.install()
 exit(MoteTool.main(CommandLine.arguments))

@@ -117,7 +117,7 @@ public enum Conv2DOptimized {
                 accumulatePanels(win, panel: panel, windowBytes: depth, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
                 j &+= 4
             }
-            lanes.requantize(acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
+            ConvKernels.requantize(lanes, acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
                              out: output + start &* g.outputDepth, outStride: g.outputDepth)
             start &+= count
         }
@@ -182,7 +182,7 @@ public enum Conv2DOptimized {
                 accumulatePanels(win, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
                 j &+= 4
             }
-            lanes.requantize(acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
+            ConvKernels.requantize(lanes, acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
                              out: output + start &* g.outputDepth, outStride: g.outputDepth)
             start &+= count
         }
@@ -234,7 +234,7 @@ public enum Conv2DOptimized {
                 }
                 j &+= pair ? 2 : 1
             }
-            lanes.requantize(acc, accStride: depth, rows: count, first: 0, count: depth, out: output + start &* depth, outStride: depth)
+            ConvKernels.requantize(lanes, acc, accStride: depth, rows: count, first: 0, count: depth, out: output + start &* depth, outStride: depth)
             start &+= count
         }
     }

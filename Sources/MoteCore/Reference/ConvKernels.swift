@@ -102,6 +102,10 @@ public enum ConvKernels {
     @inline(__always)
     public static func dotRows(_ x: UnsafePointer<Int8>, _ y: UnsafePointer<Int8>?, _ w: UnsafePointer<Int8>, stride: Int, count: Int,
                                rows n: Int, _ out: UnsafeMutablePointer<Int32>, outStride: Int) {
+        if let f = kernelTable.dotRows {
+            f(x, y, w, stride, count, n, out, outStride)
+            return
+        }
         var i = 0
         if let y {
             while i &+ 4 <= n {
@@ -125,6 +129,20 @@ public enum ConvKernels {
         }
     }
 
+    /// `lanes.requantize(acc, accStride:, rows:, first:, count:, out:, outStride:)`, through the
+    /// kernel table's entry when it is set.
+    @inline(__always)
+    public static func requantize(_ lanes: RequantizationLanes, _ acc: UnsafePointer<Int32>, accStride: Int, rows: Int, first: Int,
+                                  count: Int, out: UnsafeMutablePointer<Int8>, outStride: Int) {
+        if let f = kernelTable.requantize {
+            f(acc, accStride, rows, count, out, outStride, lanes.rounding + first, lanes.negative + first, lanes.rightShift + first,
+              lanes.multipliers + first, lanes.leftShift + first, lanes.foldedBias + first, lanes.outputOffset,
+              lanes.activationMin, lanes.activationMax)
+        } else {
+            lanes.requantize(acc, accStride: accStride, rows: rows, first: first, count: count, out: out, outStride: outStride)
+        }
+    }
+
     /// A run of pixels' windows as `panel4` reads them: pixel `p`'s window is `rows` runs of
     /// `run` bytes at `base + p * pixelStride + r * rowStride`, its bytes in filter order.
     public struct Windows {
@@ -139,6 +157,10 @@ public enum ConvKernels {
     /// (`panel[k * width + j]` for window byte `k`): `acc[p * accStride + j]`.
     @inline(__always)
     public static func panel4(_ win: Windows, panel: UnsafePointer<Int8>, width: Int, _ acc: UnsafeMutablePointer<Int32>, accStride: Int) {
+        if let f = kernelTable.panel4 {
+            f(win.base, win.pixelStride, win.rowStride, win.rows, win.run, panel, width, acc, accStride)
+            return
+        }
         if width == 32 {
             panel4x32(win, panel: panel, acc, accStride: accStride)
         } else {

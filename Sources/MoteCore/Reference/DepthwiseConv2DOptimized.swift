@@ -72,7 +72,7 @@ public enum DepthwiseConv2DOptimized {
                     accumulatePixel(g, image: image, filter: filter, oy: oy, ox: ox, padRow: UnsafePointer(padRow),
                                     spread: g.filterDepth > 1 ? extra : nil, acc + ox &* channels)
                 }
-                lanes.requantize(acc, accStride: channels, rows: g.outputWidth, first: 0, count: channels, out: out, outStride: channels)
+                ConvKernels.requantize(lanes, acc, accStride: channels, rows: g.outputWidth, first: 0, count: channels, out: out, outStride: channels)
                 out += rowBytes
             }
         }
@@ -87,6 +87,12 @@ public enum DepthwiseConv2DOptimized {
         let stride = channels &+ 16
         let originY = oy &* g.strideHeight &- g.padTop
         let start = from &* channels, end = to &* channels
+        if let f = kernelTable.depthwiseRun {
+            let first = image + ((originY &* g.inputWidth &- g.padLeft) &* channels &+ start)
+            f(first, g.dilationHeight &* g.inputWidth &* channels, g.dilationWidth &* channels, g.filterHeight, g.filterWidth,
+              table, channels, start, end &- start, acc + start)
+            return
+        }
         var o = start
         while o < end {
             if o &+ 32 <= end {
@@ -133,6 +139,11 @@ public enum DepthwiseConv2DOptimized {
                                 padRow: UnsafePointer<Int8>, spread: UnsafeMutablePointer<Int8>?, _ acc: UnsafeMutablePointer<Int32>) {
         let channels = g.outputDepth
         let originY = oy &* g.strideHeight &- g.padTop, originX = ox &* g.strideWidth &- g.padLeft
+        if let f = kernelTable.depthwisePixel {
+            f(image, g.inputHeight, g.inputWidth, g.inputDepth, originY, originX, g.dilationHeight, g.dilationWidth,
+              filter, g.filterHeight, g.filterWidth, channels, g.filterDepth, padRow, acc)
+            return
+        }
         @inline(__always) func pixel(_ ky: Int, _ kx: Int) -> UnsafePointer<Int8> {
             let iy = originY &+ ky &* g.dilationHeight, ix = originX &+ kx &* g.dilationWidth
             let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth

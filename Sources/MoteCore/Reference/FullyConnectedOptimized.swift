@@ -17,7 +17,7 @@ public enum FullyConnectedOptimized {
             // Two rows at a time share each weight load.
             let n = min(2, s.rows &- r)
             let row = input + r &* s.depth
-            if n == 1 && s.depth >= 256 {
+            if n == 1 && s.depth >= 256 && kernelTable.dotRows == nil {
                 // One long dot product per unit: the single-reduction loop compiles to
                 // multiply-add pairs (vpmaddwd), faster than four reductions at once.
                 for u in 0..<s.units { acc[u] = ConvKernels.dot1(row, filter + u &* s.depth, count: s.depth) }
@@ -35,7 +35,7 @@ public enum FullyConnectedOptimized {
                     for u in 0..<s.units { a[u] &+= extra }
                 }
             }
-            lanes.requantize(acc, accStride: s.units, rows: n, first: 0, count: s.units, out: output + r &* s.units, outStride: s.units)
+            ConvKernels.requantize(lanes, acc, accStride: s.units, rows: n, first: 0, count: s.units, out: output + r &* s.units, outStride: s.units)
             r &+= n
         }
     }

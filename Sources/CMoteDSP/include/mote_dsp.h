@@ -1,0 +1,99 @@
+// x86-64 SIMD versions of MoteCore's int8 inner loops, selected at run time.
+//
+// Every function computes exactly what the portable Swift loop of the same name computes
+// (ConvKernels / DepthwiseConv2DOptimized / RequantizationLanes in MoteCore): the int32 sums
+// wrap modulo 2^32 identically and requantization rounds identically, so the bytes that come
+// out of a model do not depend on the variant. Each variant is tested byte for byte against
+// the Swift loops (Tests/MoteCoreTests/KernelTableTests.swift).
+//
+// The signatures use only pointers and ptrdiff_t so that MoteCore, which imports nothing,
+// can declare the same function types (KernelTable.swift) and call them through pointers.
+#ifndef MOTE_DSP_H
+#define MOTE_DSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#pragma clang assume_nonnull begin
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// out[i] = sum over k < count of x[k] * w[i * stride + k] for i < rows, and, when y is not
+/// NULL, out[out_stride + i] = the same with y. Sums wrap modulo 2^32.
+typedef void (*mote_dot_rows_fn)(const int8_t *x, const int8_t *_Nullable y, const int8_t *w, ptrdiff_t stride,
+                                 ptrdiff_t count, ptrdiff_t rows, int32_t *out, ptrdiff_t out_stride);
+
+/// Four pixels times one chunk of `width` (16 or 32) output channels of a repacked filter
+/// (`panel[k * width + j]` for window byte k): pixel p's window is `rows` runs of `run` bytes at
+/// base + p * pixel_stride + r * row_stride, window byte k = r * run + i;
+/// acc[p * acc_stride + j] = sum over k of window_p[k] * panel[k * width + j].
+typedef void (*mote_panel4_fn)(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_stride, ptrdiff_t rows, ptrdiff_t run,
+                               const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t acc_stride);
+
+/// Depthwise, stride 1, multiplier 1, a run of output bytes whose taps are all inside the image:
+/// for i < count, with o = start + i,
+/// acc[i] = sum over ky < filter_height, kx < filter_width of
+///          table[(ky * filter_width + kx) * (channels + 16) + o % channels]
+///          * input[ky * row_stride + kx * tap_stride + i].
+/// `table` repeats each tap's first 16 weights after its `channels` weights.
+typedef void (*mote_dw_run_fn)(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t filter_height,
+                               ptrdiff_t filter_width, const int8_t *table, ptrdiff_t channels, ptrdiff_t start,
+                               ptrdiff_t count, int32_t *acc);
+
+/// Depthwise, one output pixel whose window starts at input row origin_y, column origin_x
+/// (possibly outside the image): acc[c] for c < channels (= input_depth * multiplier) is
+/// sum over taps (ky, kx) of filter[(ky * filter_width + kx) * channels + c] * x[c / multiplier],
+/// where x is the input pixel (origin_y + ky * dilation_h, origin_x + kx * dilation_w) of `image`
+/// (NHWC, input_height x input_width x input_depth) when it is inside, else `pad_row`.
+typedef void (*mote_dw_pixel_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t input_depth,
+                                 ptrdiff_t origin_y, ptrdiff_t origin_x, ptrdiff_t dilation_h, ptrdiff_t dilation_w,
+                                 const int8_t *filter, ptrdiff_t filter_height, ptrdiff_t filter_width, ptrdiff_t channels,
+                                 ptrdiff_t multiplier, const int8_t *pad_row, int32_t *acc);
+
+/// Requantizes `rows` rows of `count` accumulators (row r at acc + r * acc_stride, written to
+/// out + r * out_stride), channel c with RequantizationLanes' formula:
+/// x = (int32)((acc + folded_bias[c]) << left_shift[c]) (wrapping), p = x * multipliers[c] (64-bit),
+/// t = (p + rounding[c] - (p < -2^30 ? negative[c] : 0)) >> right_shift[c] (arithmetic),
+/// out = clamp((int32)(t + output_offset) (wrapping), activation_min, activation_max).
+typedef void (*mote_requantize_fn)(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
+                                   ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative,
+                                   const int64_t *right_shift, const int32_t *multipliers, const int32_t *left_shift,
+                                   const int32_t *folded_bias, int32_t output_offset, int32_t activation_min,
+                                   int32_t activation_max);
+
+/// One variant's functions. Every pointer is set.
+typedef struct {
+    const char *name;
+    mote_dot_rows_fn dot_rows;
+    mote_panel4_fn panel4;
+    mote_dw_run_fn dw_run;
+    mote_dw_pixel_fn dw_pixel;
+    mote_requantize_fn requantize;
+} mote_dsp_kernels;
+
+/// Variant numbers, best first.
+enum {
+    /// AVX-512 F/BW/VL/DQ + VNNI (vpdpbusd) + VBMI (vpermb): Ice Lake, Zen 4 and later.
+    MOTE_DSP_AVX512VNNI = 0,
+    /// AVX2 (vpmaddwd): Haswell, Zen 1 and later.
+    MOTE_DSP_AVX2 = 1,
+    MOTE_DSP_VARIANTS = 2
+};
+
+/// The variant `variant` if this CPU (and this build: x86-64 only) can run it, else NULL.
+const mote_dsp_kernels *_Nullable mote_dsp_variant(int variant);
+
+/// The best variant this CPU runs, NULL for none (use the portable loops). The environment
+/// variable MOTE_KERNELS caps the choice: "portable" gives NULL, "avx2" at most AVX2,
+/// "avx512vnni" (or unset, or anything else) the best available.
+const mote_dsp_kernels *_Nullable mote_dsp_select(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#pragma clang assume_nonnull end
+
+#endif

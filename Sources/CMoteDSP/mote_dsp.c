@@ -1,0 +1,557 @@
+// The x86-64 variants of MoteCore's int8 inner loops (see mote_dsp.h for the semantics).
+//
+// Two kinds of body:
+// - the dot products (dot_rows, panel4) are written with intrinsics: AVX2 sign-extends to
+//   int16 and uses vpmaddwd (exact: a pair of int8 products never reaches 2^31); AVX-512 uses
+//   vpdpbusd, which multiplies unsigned by signed bytes, on the weights shifted by 128
+//   (w ^ 0x80 = w + 128 as an unsigned byte) and subtracts 128 * sum(x) at the end, so that
+//   sum((w + 128) * x) - 128 * sum(x) = sum(w * x) modulo 2^32 whatever the values;
+// - the element-wise loops (depthwise, requantization) are plain C in `static inline`
+//   bodies, compiled once per target attribute, which clang vectorizes for that target.
+// All sums use unsigned (wrapping) arithmetic or intrinsics, which wrap, never signed
+// overflow.
+
+#include "mote_dsp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define INLINE static inline __attribute__((always_inline))
+
+// ---------------------------------------------------------------------------------------
+// Element-wise bodies, shared by the variants.
+
+INLINE void dw_run_body(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh, ptrdiff_t fw,
+                        const int8_t *table, ptrdiff_t channels, ptrdiff_t start, ptrdiff_t count, int32_t *acc) {
+    const ptrdiff_t stride = channels + 16;
+    ptrdiff_t i = 0;
+    if (count < 16) {
+        for (; i < count; i++) {
+            const ptrdiff_t phase = (start + i) % channels;
+            uint32_t a = 0;
+            for (ptrdiff_t ky = 0; ky < fh; ky++)
+                for (ptrdiff_t kx = 0; kx < fw; kx++)
+                    a += (uint32_t)((int32_t)table[(ky * fw + kx) * stride + phase] *
+                                    (int32_t)input[ky * row_stride + kx * tap_stride + i]);
+            acc[i] = (int32_t)a;
+        }
+        return;
+    }
+    // Blocks of 16 output bytes; the table serves w[(o + j) % C] for j < 16 contiguously from
+    // phase o % C. The last block ends at the run's end, overlapping the one before.
+    while (i < count) {
+        if (i + 32 <= count) {
+            const ptrdiff_t p0 = (start + i) % channels, p1 = (start + i + 16) % channels;
+            uint32_t a[16] = {0}, b[16] = {0};
+            for (ptrdiff_t ky = 0; ky < fh; ky++) {
+                for (ptrdiff_t kx = 0; kx < fw; kx++) {
+                    const int8_t *x = input + ky * row_stride + kx * tap_stride + i;
+                    const int8_t *w = table + (ky * fw + kx) * stride;
+                    for (int j = 0; j < 16; j++) a[j] += (uint32_t)((int32_t)w[p0 + j] * (int32_t)x[j]);
+                    for (int j = 0; j < 16; j++) b[j] += (uint32_t)((int32_t)w[p1 + j] * (int32_t)x[16 + j]);
+                }
+            }
+            for (int j = 0; j < 16; j++) acc[i + j] = (int32_t)a[j];
+            for (int j = 0; j < 16; j++) acc[i + 16 + j] = (int32_t)b[j];
+            i += 32;
+            continue;
+        }
+        if (i + 16 > count) i = count - 16;
+        const ptrdiff_t p0 = (start + i) % channels;
+        uint32_t a[16] = {0};
+        for (ptrdiff_t ky = 0; ky < fh; ky++) {
+            for (ptrdiff_t kx = 0; kx < fw; kx++) {
+                const int8_t *x = input + ky * row_stride + kx * tap_stride + i;
+                const int8_t *w = table + (ky * fw + kx) * stride + p0;
+                for (int j = 0; j < 16; j++) a[j] += (uint32_t)((int32_t)w[j] * (int32_t)x[j]);
+            }
+        }
+        for (int j = 0; j < 16; j++) acc[i + j] = (int32_t)a[j];
+        i += 16;
+    }
+}
+
+INLINE void dw_pixel_body(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t ox,
+                          ptrdiff_t dh, ptrdiff_t dw, const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t channels,
+                          ptrdiff_t m, const int8_t *pad_row, int32_t *acc) {
+    uint32_t *a = (uint32_t *)acc;
+    ptrdiff_t c = 0;
+    if (m == 1) {
+        // Blocks of 32 channels stay in registers across the taps.
+        for (; c + 32 <= channels; c += 32) {
+            uint32_t s[32] = {0};
+            for (ptrdiff_t ky = 0; ky < fh; ky++) {
+                const ptrdiff_t iy = oy + ky * dh;
+                for (ptrdiff_t kx = 0; kx < fw; kx++) {
+                    const ptrdiff_t ix = ox + kx * dw;
+                    const int8_t *x = (iy >= 0 && iy < ih && ix >= 0 && ix < iw) ? image + (iy * iw + ix) * depth : pad_row;
+                    const int8_t *w = filter + (ky * fw + kx) * channels + c;
+                    for (int j = 0; j < 32; j++) s[j] += (uint32_t)((int32_t)w[j] * (int32_t)x[c + j]);
+                }
+            }
+            for (int j = 0; j < 32; j++) a[c + j] = s[j];
+        }
+        if (c == channels) return;
+    }
+    for (ptrdiff_t j = c; j < channels; j++) a[j] = 0;
+    for (ptrdiff_t ky = 0; ky < fh; ky++) {
+        const ptrdiff_t iy = oy + ky * dh;
+        for (ptrdiff_t kx = 0; kx < fw; kx++) {
+            const ptrdiff_t ix = ox + kx * dw;
+            const int8_t *x = (iy >= 0 && iy < ih && ix >= 0 && ix < iw) ? image + (iy * iw + ix) * depth : pad_row;
+            const int8_t *w = filter + (ky * fw + kx) * channels;
+            if (m == 1) {
+                for (ptrdiff_t j = c; j < channels; j++) a[j] += (uint32_t)((int32_t)w[j] * (int32_t)x[j]);
+            } else {
+                for (ptrdiff_t ic = 0; ic < depth; ic++) {
+                    const int32_t v = x[ic];
+                    for (ptrdiff_t q = 0; q < m; q++) a[ic * m + q] += (uint32_t)((int32_t)w[ic * m + q] * v);
+                }
+            }
+        }
+    }
+}
+
+INLINE void requantize_body(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
+                            ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative, const int64_t *right,
+                            const int32_t *mult, const int32_t *left, const int32_t *folded, int32_t zero, int32_t lo,
+                            int32_t hi) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const int32_t *a = acc + r * acc_stride;
+        int8_t *o = out + r * out_stride;
+        for (ptrdiff_t c = 0; c < count; c++) {
+            const int32_t x = (int32_t)(((uint32_t)a[c] + (uint32_t)folded[c]) << left[c]);
+            // |x| <= 2^31 and |m| < 2^31, so p and the sums below stay inside int64.
+            const int64_t p = (int64_t)x * (int64_t)mult[c];
+            const int64_t below = (p + ((int64_t)1 << 30)) >> 63;
+            const int64_t t = (p + rounding[c] - (negative[c] & below)) >> right[c];
+            int32_t v = (int32_t)(uint32_t)((uint64_t)t + (uint64_t)(int64_t)zero);
+            v = v < lo ? lo : v;
+            v = v > hi ? hi : v;
+            o[c] = (int8_t)v;
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx512vbmi2")))
+
+static int32_t load32(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// AVX2
+
+AVX2 INLINE int32_t hsum256(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// 16 bytes at p as int16 lanes.
+AVX2 INLINE __m256i wide16(const int8_t *p) { return _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p)); }
+
+AVX2 INLINE void dot_rows_avx2_body(const int8_t *x, const int8_t *y, const int8_t *w, ptrdiff_t stride, ptrdiff_t count,
+                                    ptrdiff_t rows, int32_t *out, ptrdiff_t out_stride, int has_y) {
+    const ptrdiff_t full = count & ~(ptrdiff_t)15;
+    ptrdiff_t i = 0;
+    for (; i + 4 <= rows; i += 4) {
+        const int8_t *w0 = w + i * stride, *w1 = w0 + stride, *w2 = w1 + stride, *w3 = w2 + stride;
+        __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (ptrdiff_t k = 0; k < full; k += 16) {
+            const __m256i xv = wide16(x + k);
+            const __m256i v0 = wide16(w0 + k), v1 = wide16(w1 + k), v2 = wide16(w2 + k), v3 = wide16(w3 + k);
+            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(xv, v0));
+            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(xv, v1));
+            a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(xv, v2));
+            a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(xv, v3));
+            if (has_y) {
+                const __m256i yv = wide16(y + k);
+                b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(yv, v0));
+                b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(yv, v1));
+                b2 = _mm256_add_epi32(b2, _mm256_madd_epi16(yv, v2));
+                b3 = _mm256_add_epi32(b3, _mm256_madd_epi16(yv, v3));
+            }
+        }
+        uint32_t s0 = (uint32_t)hsum256(a0), s1 = (uint32_t)hsum256(a1), s2 = (uint32_t)hsum256(a2), s3 = (uint32_t)hsum256(a3);
+        uint32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        if (has_y) t0 = (uint32_t)hsum256(b0), t1 = (uint32_t)hsum256(b1), t2 = (uint32_t)hsum256(b2), t3 = (uint32_t)hsum256(b3);
+        for (ptrdiff_t k = full; k < count; k++) {
+            const int32_t u = x[k];
+            s0 += (uint32_t)(u * w0[k]), s1 += (uint32_t)(u * w1[k]), s2 += (uint32_t)(u * w2[k]), s3 += (uint32_t)(u * w3[k]);
+            if (has_y) {
+                const int32_t v = y[k];
+                t0 += (uint32_t)(v * w0[k]), t1 += (uint32_t)(v * w1[k]), t2 += (uint32_t)(v * w2[k]), t3 += (uint32_t)(v * w3[k]);
+            }
+        }
+        out[i] = (int32_t)s0, out[i + 1] = (int32_t)s1, out[i + 2] = (int32_t)s2, out[i + 3] = (int32_t)s3;
+        if (has_y) {
+            int32_t *o = out + out_stride + i;
+            o[0] = (int32_t)t0, o[1] = (int32_t)t1, o[2] = (int32_t)t2, o[3] = (int32_t)t3;
+        }
+    }
+    for (; i < rows; i++) {
+        const int8_t *wr = w + i * stride;
+        __m256i a = _mm256_setzero_si256(), b = a;
+        for (ptrdiff_t k = 0; k < full; k += 16) {
+            const __m256i v = wide16(wr + k);
+            a = _mm256_add_epi32(a, _mm256_madd_epi16(wide16(x + k), v));
+            if (has_y) b = _mm256_add_epi32(b, _mm256_madd_epi16(wide16(y + k), v));
+        }
+        uint32_t s = (uint32_t)hsum256(a), t = has_y ? (uint32_t)hsum256(b) : 0;
+        for (ptrdiff_t k = full; k < count; k++) {
+            s += (uint32_t)((int32_t)x[k] * wr[k]);
+            if (has_y) t += (uint32_t)((int32_t)y[k] * wr[k]);
+        }
+        out[i] = (int32_t)s;
+        if (has_y) out[out_stride + i] = (int32_t)t;
+    }
+}
+
+AVX2 static void dot_rows_avx2(const int8_t *x, const int8_t *y, const int8_t *w, ptrdiff_t stride, ptrdiff_t count,
+                               ptrdiff_t rows, int32_t *out, ptrdiff_t out_stride) {
+    if (y) dot_rows_avx2_body(x, y, w, stride, count, rows, out, out_stride, 1);
+    else dot_rows_avx2_body(x, NULL, w, stride, count, rows, out, out_stride, 0);
+}
+
+/// AVX2 panel: one window byte of each pixel (broadcast) against `width` lanes of int16
+/// weights, accumulated in int32 (the products fit int16, their sums do not).
+AVX2 INLINE void panel4_avx2_body(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
+                                  const int8_t *panel, int32_t *acc, ptrdiff_t as, const int chunks) {
+    __m256i a[4][4];
+    for (int p = 0; p < 4; p++)
+        for (int q = 0; q < 4; q++) a[p][q] = _mm256_setzero_si256();
+    const int8_t *wk = panel;
+    const int width = 16 * chunks;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const int8_t *s = base + r * rs;
+        for (ptrdiff_t i = 0; i < run; i++, wk += width) {
+            for (int h = 0; h < chunks; h++) {
+                const __m256i wv = wide16(wk + 16 * h);
+                const __m256i lo = _mm256_cvtepi16_epi32(_mm256_castsi256_si128(wv));
+                const __m256i hi = _mm256_cvtepi16_epi32(_mm256_extracti128_si256(wv, 1));
+                for (int p = 0; p < 4; p++) {
+                    const __m256i xv = _mm256_set1_epi32(s[p * ps + i]);
+                    a[p][2 * h] = _mm256_add_epi32(a[p][2 * h], _mm256_mullo_epi32(lo, xv));
+                    a[p][2 * h + 1] = _mm256_add_epi32(a[p][2 * h + 1], _mm256_mullo_epi32(hi, xv));
+                }
+            }
+        }
+    }
+    for (int p = 0; p < 4; p++)
+        for (int q = 0; q < 2 * chunks; q++) _mm256_storeu_si256((__m256i *)(acc + p * as + 8 * q), a[p][q]);
+}
+
+AVX2 static void panel4_avx2(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
+                             const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t as) {
+    if (width == 32) panel4_avx2_body(base, ps, rs, rows, run, panel, acc, as, 2);
+    else panel4_avx2_body(base, ps, rs, rows, run, panel, acc, as, 1);
+}
+
+AVX2 static void dw_run_avx2(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh, ptrdiff_t fw,
+                             const int8_t *table, ptrdiff_t channels, ptrdiff_t start, ptrdiff_t count, int32_t *acc) {
+    dw_run_body(input, row_stride, tap_stride, fh, fw, table, channels, start, count, acc);
+}
+
+AVX2 static void dw_pixel_avx2(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t ox,
+                               ptrdiff_t dh, ptrdiff_t dw, const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw,
+                               ptrdiff_t channels, ptrdiff_t m, const int8_t *pad_row, int32_t *acc) {
+    dw_pixel_body(image, ih, iw, depth, oy, ox, dh, dw, filter, fh, fw, channels, m, pad_row, acc);
+}
+
+AVX2 static void requantize_avx2(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
+                                 ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative,
+                                 const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
+                                 int32_t zero, int32_t lo, int32_t hi) {
+    requantize_body(acc, acc_stride, rows, count, out, out_stride, rounding, negative, right, mult, left, folded, zero, lo, hi);
+}
+
+// ---------------------------------------------------------------------------------------
+// AVX-512 VNNI
+
+/// The low n bytes (n <= 64).
+AVX512 INLINE __mmask64 bytes_mask(ptrdiff_t n) { return n >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1); }
+
+/// The four sums of a0..a3 as one vector.
+AVX512 INLINE __m128i hsum4(__m512i a0, __m512i a1, __m512i a2, __m512i a3) {
+    const __m512i s01 = _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1), _mm512_unpackhi_epi32(a0, a1));
+    const __m512i s23 = _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3), _mm512_unpackhi_epi32(a2, a3));
+    const __m512i s = _mm512_add_epi32(_mm512_unpacklo_epi64(s01, s23), _mm512_unpackhi_epi64(s01, s23));
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(s), _mm512_extracti64x4_epi64(s, 1));
+    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
+/// sum(x[k]) for k < count, times 128 (wrapping).
+AVX512 INLINE uint32_t sum128(const int8_t *x, ptrdiff_t count) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    __m512i s = _mm512_setzero_si512();
+    for (ptrdiff_t k = 0; k < count; k += 64) s = _mm512_dpbusd_epi32(s, ones, _mm512_maskz_loadu_epi8(bytes_mask(count - k), x + k));
+    return (uint32_t)_mm512_reduce_add_epi32(s) << 7;
+}
+
+/// 128 * sum(s_p[i] for i < n) for the four pixels p, in one vector (wrapping): lane p of
+/// the 128-bit lanes of `v` holds pixel p's next 16 bytes.
+AVX512 INLINE __m128i sums4(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t n) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    __m512i s = _mm512_setzero_si512();
+    for (ptrdiff_t c = 0; c < n; c += 16) {
+        const __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
+        __m512i v = _mm512_castsi128_si512(_mm_maskz_loadu_epi8(m, s0 + c));
+        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s1 + c), 1);
+        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s2 + c), 2);
+        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s3 + c), 3);
+        s = _mm512_dpbusd_epi32(s, ones, v);
+    }
+    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0x4e));
+    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0xb1));
+    const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm_slli_epi32(_mm512_castsi512_si128(_mm512_permutexvar_epi32(pick, s)), 7);
+}
+
+AVX512 INLINE void dot_rows_vnni_body(const int8_t *x, const int8_t *y, const int8_t *w, ptrdiff_t stride, ptrdiff_t count,
+                                      ptrdiff_t rows, int32_t *out, ptrdiff_t out_stride, int has_y) {
+    const __m512i flip = _mm512_set1_epi8((char)0x80);
+    const __m128i cx = _mm_set1_epi32((int32_t)sum128(x, count));
+    const __m128i cy = has_y ? _mm_set1_epi32((int32_t)sum128(y, count)) : _mm_setzero_si128();
+    ptrdiff_t i = 0;
+    for (; i + 4 <= rows; i += 4) {
+        const int8_t *w0 = w + i * stride, *w1 = w0 + stride, *w2 = w1 + stride, *w3 = w2 + stride;
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (ptrdiff_t k = 0; k < count; k += 64) {
+            // A short last step loads zeros for x and y: whatever the weights, nothing is added.
+            const __mmask64 m = bytes_mask(count - k);
+            const __m512i xv = _mm512_maskz_loadu_epi8(m, x + k);
+            const __m512i v0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, w0 + k), flip);
+            const __m512i v1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, w1 + k), flip);
+            const __m512i v2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, w2 + k), flip);
+            const __m512i v3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, w3 + k), flip);
+            a0 = _mm512_dpbusd_epi32(a0, v0, xv);
+            a1 = _mm512_dpbusd_epi32(a1, v1, xv);
+            a2 = _mm512_dpbusd_epi32(a2, v2, xv);
+            a3 = _mm512_dpbusd_epi32(a3, v3, xv);
+            if (has_y) {
+                const __m512i yv = _mm512_maskz_loadu_epi8(m, y + k);
+                b0 = _mm512_dpbusd_epi32(b0, v0, yv);
+                b1 = _mm512_dpbusd_epi32(b1, v1, yv);
+                b2 = _mm512_dpbusd_epi32(b2, v2, yv);
+                b3 = _mm512_dpbusd_epi32(b3, v3, yv);
+            }
+        }
+        _mm_storeu_si128((__m128i *)(out + i), _mm_sub_epi32(hsum4(a0, a1, a2, a3), cx));
+        if (has_y) _mm_storeu_si128((__m128i *)(out + out_stride + i), _mm_sub_epi32(hsum4(b0, b1, b2, b3), cy));
+    }
+    for (; i < rows; i++) {
+        const int8_t *wr = w + i * stride;
+        __m512i a = _mm512_setzero_si512(), b = a;
+        for (ptrdiff_t k = 0; k < count; k += 64) {
+            const __mmask64 m = bytes_mask(count - k);
+            const __m512i v = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, wr + k), flip);
+            a = _mm512_dpbusd_epi32(a, v, _mm512_maskz_loadu_epi8(m, x + k));
+            if (has_y) b = _mm512_dpbusd_epi32(b, v, _mm512_maskz_loadu_epi8(m, y + k));
+        }
+        out[i] = (int32_t)((uint32_t)_mm512_reduce_add_epi32(a) - (uint32_t)_mm_cvtsi128_si32(cx));
+        if (has_y) out[out_stride + i] = (int32_t)((uint32_t)_mm512_reduce_add_epi32(b) - (uint32_t)_mm_cvtsi128_si32(cy));
+    }
+}
+
+AVX512 static void dot_rows_vnni(const int8_t *x, const int8_t *y, const int8_t *w, ptrdiff_t stride, ptrdiff_t count,
+                                 ptrdiff_t rows, int32_t *out, ptrdiff_t out_stride) {
+    if (y) dot_rows_vnni_body(x, y, w, stride, count, rows, out, out_stride, 1);
+    else dot_rows_vnni_body(x, NULL, w, stride, count, rows, out, out_stride, 0);
+}
+
+/// Byte 4j + q of a lane-major vector comes from byte q * width + j of the k-major panel
+/// bytes (+ 16 for the second chunk of a 32-lane panel: the second 64 bytes of regroup32).
+#define R16(j) (j), 16 + (j), 32 + (j), 48 + (j)
+#define R32(j) (j), 32 + (j), 64 + (j), 96 + (j)
+static const int8_t regroup16[64] = {R16(0), R16(1), R16(2), R16(3), R16(4), R16(5), R16(6), R16(7),
+                                     R16(8), R16(9), R16(10), R16(11), R16(12), R16(13), R16(14), R16(15)};
+static const int8_t regroup32[128] = {R32(0), R32(1), R32(2), R32(3), R32(4), R32(5), R32(6), R32(7),
+                                      R32(8), R32(9), R32(10), R32(11), R32(12), R32(13), R32(14), R32(15),
+                                      R32(16), R32(17), R32(18), R32(19), R32(20), R32(21), R32(22), R32(23),
+                                      R32(24), R32(25), R32(26), R32(27), R32(28), R32(29), R32(30), R32(31)};
+
+/// Four pixels x (16 * chunks) lanes. For four window bytes k..k+3 the panel holds
+/// 4 * width contiguous bytes (k-major); vpermb/vpermt2b regroup them lane-major
+/// (lane j's four bytes in one dword) for vpdpbusd, whose unsigned operand is the shifted
+/// weights and whose signed operand is the pixel's four bytes broadcast.
+AVX512 INLINE void panel4_vnni_body(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
+                                    const int8_t *panel, int32_t *acc, ptrdiff_t as, const int chunks) {
+    const int width = 16 * chunks;
+    const __m512i flip = _mm512_set1_epi8((char)0x80);
+    const __m512i ilo = _mm512_loadu_si512(chunks == 2 ? regroup32 : regroup16), ihi = _mm512_loadu_si512(regroup32 + 64);
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    const int8_t *s0 = base, *s1 = base + ps, *s2 = base + 2 * ps, *s3 = base + 3 * ps;
+    ptrdiff_t k = 0;  // window byte of the row start
+    __m128i sum = _mm_setzero_si128();
+    for (ptrdiff_t r = 0; r < rows; r++, k += run) {
+        const ptrdiff_t o = r * rs;
+        for (ptrdiff_t i = 0; i < run; i += 4) {
+            const ptrdiff_t n = run - i < 4 ? run - i : 4;
+            const int8_t *wp = panel + (k + i) * width;
+            __m512i wl, wh = _mm512_setzero_si512(), y0, y1, y2, y3;
+            if (n == 4) {
+                if (chunks == 2) {
+                    const __m512i u = _mm512_loadu_si512(wp), v = _mm512_loadu_si512(wp + 64);
+                    wl = _mm512_xor_si512(_mm512_permutex2var_epi8(u, ilo, v), flip);
+                    wh = _mm512_xor_si512(_mm512_permutex2var_epi8(u, ihi, v), flip);
+                } else {
+                    wl = _mm512_xor_si512(_mm512_permutexvar_epi8(ilo, _mm512_loadu_si512(wp)), flip);
+                }
+                y0 = _mm512_set1_epi32(load32(s0 + o + i));
+                y1 = _mm512_set1_epi32(load32(s1 + o + i));
+                y2 = _mm512_set1_epi32(load32(s2 + o + i));
+                y3 = _mm512_set1_epi32(load32(s3 + o + i));
+            } else {
+                // The row's last 1-3 bytes: the weights of the bytes past the row (the next
+                // row's, or past the panel) are not loaded, and their shifted values are zeroed;
+                // the pixels' bytes past the row are not loaded either.
+                const __mmask64 keep = n == 1 ? 0x1111111111111111ULL : n == 2 ? 0x3333333333333333ULL : 0x7777777777777777ULL;
+                const ptrdiff_t valid = n * width;
+                if (chunks == 2) {
+                    const __m512i u = _mm512_maskz_loadu_epi8(bytes_mask(valid), wp);
+                    const __m512i v = _mm512_maskz_loadu_epi8(valid > 64 ? bytes_mask(valid - 64) : 0, wp + 64);
+                    wl = _mm512_maskz_mov_epi8(keep, _mm512_xor_si512(_mm512_permutex2var_epi8(u, ilo, v), flip));
+                    wh = _mm512_maskz_mov_epi8(keep, _mm512_xor_si512(_mm512_permutex2var_epi8(u, ihi, v), flip));
+                } else {
+                    const __m512i u = _mm512_maskz_loadu_epi8(bytes_mask(valid), wp);
+                    wl = _mm512_maskz_mov_epi8(keep, _mm512_xor_si512(_mm512_permutexvar_epi8(ilo, u), flip));
+                }
+                const __mmask16 xm = (__mmask16)((1u << n) - 1);
+                y0 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s0 + o + i));
+                y1 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s1 + o + i));
+                y2 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s2 + o + i));
+                y3 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s3 + o + i));
+            }
+            a0 = _mm512_dpbusd_epi32(a0, wl, y0);
+            a1 = _mm512_dpbusd_epi32(a1, wl, y1);
+            a2 = _mm512_dpbusd_epi32(a2, wl, y2);
+            a3 = _mm512_dpbusd_epi32(a3, wl, y3);
+            if (chunks == 2) {
+                b0 = _mm512_dpbusd_epi32(b0, wh, y0);
+                b1 = _mm512_dpbusd_epi32(b1, wh, y1);
+                b2 = _mm512_dpbusd_epi32(b2, wh, y2);
+                b3 = _mm512_dpbusd_epi32(b3, wh, y3);
+            }
+        }
+        sum = _mm_add_epi32(sum, sums4(s0 + o, s1 + o, s2 + o, s3 + o, run));
+    }
+    const __m512i c0 = _mm512_broadcastd_epi32(sum), c1 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0x55));
+    const __m512i c2 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xaa)), c3 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xff));
+    _mm512_storeu_si512(acc, _mm512_sub_epi32(a0, c0));
+    _mm512_storeu_si512(acc + as, _mm512_sub_epi32(a1, c1));
+    _mm512_storeu_si512(acc + 2 * as, _mm512_sub_epi32(a2, c2));
+    _mm512_storeu_si512(acc + 3 * as, _mm512_sub_epi32(a3, c3));
+    if (chunks == 2) {
+        _mm512_storeu_si512(acc + 16, _mm512_sub_epi32(b0, c0));
+        _mm512_storeu_si512(acc + as + 16, _mm512_sub_epi32(b1, c1));
+        _mm512_storeu_si512(acc + 2 * as + 16, _mm512_sub_epi32(b2, c2));
+        _mm512_storeu_si512(acc + 3 * as + 16, _mm512_sub_epi32(b3, c3));
+    }
+}
+
+/// Longest window that panel4_vnni gathers into one contiguous run (see there).
+#define GATHER_LIMIT 256
+
+AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
+                               const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t as) {
+    // Rows whose length is not a multiple of 4 end in a partial step each; a short window is
+    // cheaper to copy into one contiguous run first (the panel's bytes are in the same order).
+    if (run % 4 != 0 && rows > 1 && rows * run <= GATHER_LIMIT) {
+        int8_t patch[4 * GATHER_LIMIT];
+        const ptrdiff_t k = rows * run;
+        ptrdiff_t kp = k;
+        if (k <= 64) {
+            // Each window assembled in a register (expanding loads put row r at bytes
+            // r * run ...), then stored whole, so that the loads that follow are forwarded.
+            kp = 64;
+            for (int p = 0; p < 4; p++) {
+                __m512i v = _mm512_setzero_si512();
+                for (ptrdiff_t r = 0; r < rows; r++) v = _mm512_mask_expandloadu_epi8(v, bytes_mask(run) << (r * run), base + p * ps + r * rs);
+                _mm512_storeu_si512(patch + 64 * p, v);
+            }
+        } else {
+            for (int p = 0; p < 4; p++)
+                for (ptrdiff_t r = 0; r < rows; r++) memcpy(patch + p * k + r * run, base + p * ps + r * rs, (size_t)run);
+        }
+        base = patch, ps = kp, rs = kp, run = k, rows = 1;
+        if (width == 32) panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 2);
+        else panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 1);
+        return;
+    }
+    if (width == 32) panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 2);
+    else panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 1);
+}
+
+AVX512 static void dw_run_vnni(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh, ptrdiff_t fw,
+                               const int8_t *table, ptrdiff_t channels, ptrdiff_t start, ptrdiff_t count, int32_t *acc) {
+    dw_run_body(input, row_stride, tap_stride, fh, fw, table, channels, start, count, acc);
+}
+
+AVX512 static void dw_pixel_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t ox,
+                                 ptrdiff_t dh, ptrdiff_t dw, const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw,
+                                 ptrdiff_t channels, ptrdiff_t m, const int8_t *pad_row, int32_t *acc) {
+    dw_pixel_body(image, ih, iw, depth, oy, ox, dh, dw, filter, fh, fw, channels, m, pad_row, acc);
+}
+
+AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
+                                   ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative,
+                                   const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
+                                   int32_t zero, int32_t lo, int32_t hi) {
+    requantize_body(acc, acc_stride, rows, count, out, out_stride, rounding, negative, right, mult, left, folded, zero, lo, hi);
+}
+
+static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
+    {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni},
+    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2},
+};
+
+static int supported(int variant) {
+    __builtin_cpu_init();
+    switch (variant) {
+    case MOTE_DSP_AVX512VNNI:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi") &&
+               __builtin_cpu_supports("avx512vbmi2");
+    case MOTE_DSP_AVX2:
+        return __builtin_cpu_supports("avx2");
+    default:
+        return 0;
+    }
+}
+
+const mote_dsp_kernels *mote_dsp_variant(int variant) {
+    return variant >= 0 && variant < MOTE_DSP_VARIANTS && supported(variant) ? &variants[variant] : NULL;
+}
+
+#else
+
+const mote_dsp_kernels *mote_dsp_variant(int variant) {
+    (void)variant;
+    return NULL;
+}
+
+#endif
+
+const mote_dsp_kernels *mote_dsp_select(void) {
+    const char *cap = getenv("MOTE_KERNELS");
+    int first = 0;
+    if (cap && strcmp(cap, "portable") == 0) return NULL;
+#if defined(__x86_64__)
+    if (cap && strcmp(cap, "avx2") == 0) first = MOTE_DSP_AVX2;
+#endif
+    for (int v = first; v < MOTE_DSP_VARIANTS; v++) {
+        const mote_dsp_kernels *k = mote_dsp_variant(v);
+        if (k) return k;
+    }
+    return NULL;
+}

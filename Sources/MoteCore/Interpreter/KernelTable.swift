@@ -1,0 +1,77 @@
+/// Optional replacements for the int8 inner loops of the optimized CONV_2D, DEPTHWISE_CONV_2D
+/// and FULLY_CONNECTED routines, as TFLite Micro's CMSIS-NN kernels replace its reference
+/// ones: a module beside the core (MoteCoreDSP, over the C target CMoteDSP) fills the table
+/// with functions written for the running CPU's instruction set, and each primitive calls its
+/// table entry when it is set, else its own Swift loop.
+///
+/// Contract of every entry: it computes exactly what the Swift loop it replaces computes,
+/// bit for bit (sums of int8 products wrap modulo 2^32 as `&+` does; requantization rounds as
+/// `RequantizationLanes.requantize`), reads only the bytes that loop reads and writes only
+/// the outputs it writes. So a model's output bytes do not depend on which entries are set.
+///
+/// The table is a plain global, nil everywhere until something installs entries: set it once
+/// at start-up, before any interpreter evaluates (it is read without synchronization), and
+/// do not change it while one runs. MoteCore itself never writes it.
+///
+/// The function types use only pointers and `Int` (C's `ptrdiff_t`), so that they match the
+/// C declarations in `mote_dsp.h` and MoteCore needs to import nothing.
+public struct KernelTable {
+    /// `ConvKernels.dotRows`: `out[i] = sum over k < count of x[k] * w[i * stride + k]` for
+    /// `i < rows`, and with `y` (a second input, may be nil) also `out[outStride + i]`.
+    /// Arguments: x, y, w, stride, count, rows, out, outStride.
+    public typealias DotRows = @convention(c) (UnsafePointer<Int8>, UnsafePointer<Int8>?, UnsafePointer<Int8>, Int, Int, Int,
+                                               UnsafeMutablePointer<Int32>, Int) -> Void
+
+    /// `ConvKernels.panel4`: four pixels' windows (`ConvKernels.Windows`: base, pixelStride,
+    /// rowStride, rows, run) against one 16- or 32-lane chunk of a repacked filter:
+    /// `acc[p * accStride + j] = sum over k of window_p[k] * panel[k * width + j]`.
+    /// Arguments: base, pixelStride, rowStride, rows, run, panel, width, acc, accStride.
+    public typealias Panel4 = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
+                                              UnsafeMutablePointer<Int32>, Int) -> Void
+
+    /// `DepthwiseConv2DOptimized.accumulateRun`: stride 1, multiplier 1, output bytes
+    /// `o = start + i` for `i < count`, every tap inside the image:
+    /// `acc[i] = sum over (ky, kx) of table[(ky * filterWidth + kx) * (channels + 16) + o % channels]
+    ///           * input[ky * rowStride + kx * tapStride + i]`.
+    /// Arguments: input, rowStride, tapStride, filterHeight, filterWidth, table, channels, start,
+    /// count, acc.
+    public typealias DepthwiseRun = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafePointer<Int8>, Int, Int, Int,
+                                                    UnsafeMutablePointer<Int32>) -> Void
+
+    /// `DepthwiseConv2DOptimized.accumulatePixel`: one output pixel whose window starts at
+    /// input row `originY`, column `originX`: `acc[c]` for `c < channels` is the sum over taps of
+    /// `filter[(ky * filterWidth + kx) * channels + c] * x[c / multiplier]`, `x` the tap's input
+    /// pixel when inside the image, else `padRow`.
+    /// Arguments: image, inputHeight, inputWidth, inputDepth, originY, originX, dilationHeight,
+    /// dilationWidth, filter, filterHeight, filterWidth, channels, multiplier, padRow, acc.
+    public typealias DepthwisePixel = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, UnsafePointer<Int8>,
+                                                      Int, Int, Int, Int, UnsafePointer<Int8>, UnsafeMutablePointer<Int32>) -> Void
+
+    /// `RequantizationLanes.requantize` over all `count` channels with the lanes' formula (the
+    /// lane pointers already offset to the first channel). Arguments: acc, accStride, rows,
+    /// count, out, outStride, rounding, negative, rightShift, multipliers, leftShift,
+    /// foldedBias, outputOffset, activationMin, activationMax.
+    public typealias Requantize = @convention(c) (UnsafePointer<Int32>, Int, Int, Int, UnsafeMutablePointer<Int8>, Int,
+                                                  UnsafePointer<Int64>, UnsafePointer<Int64>, UnsafePointer<Int64>,
+                                                  UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>,
+                                                  Int32, Int32, Int32) -> Void
+
+    public var dotRows: DotRows?
+    public var panel4: Panel4?
+    public var depthwiseRun: DepthwiseRun?
+    public var depthwisePixel: DepthwisePixel?
+    public var requantize: Requantize?
+
+    /// Every entry nil: the Swift loops.
+    public init() {
+        dotRows = nil
+        panel4 = nil
+        depthwiseRun = nil
+        depthwisePixel = nil
+        requantize = nil
+    }
+}
+
+/// The kernel table the optimized routines consult (see `KernelTable`); all nil until a
+/// module such as MoteCoreDSP installs entries.
+public nonisolated(unsafe) var kernelTable = KernelTable()

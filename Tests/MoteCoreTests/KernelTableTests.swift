@@ -1,0 +1,215 @@
+import Foundation
+import XCTest
+@testable import MoteCore
+import MoteCoreDSP
+
+/// MoteCoreDSP's variants against MoteCore's portable Swift loops: every variant this CPU
+/// runs (none on a CPU without AVX2, where these tests check only the portable path) must give
+/// the same int32 sums and the same output bytes, on random shapes and data, through the
+/// primitives, through whole operators, and on every fixture model.
+final class KernelTableTests: XCTestCase {
+    /// Runs `body` once per variant this CPU runs, with that variant installed; the portable
+    /// table is restored afterwards.
+    func forEachVariant(_ body: (String) throws -> Void) rethrows {
+        defer { MoteCoreDSP.install(variant: "portable") }
+        for name in MoteCoreDSP.available {
+            XCTAssertTrue(MoteCoreDSP.install(variant: name))
+            try body(name)
+        }
+    }
+
+    /// `compute` with the portable loops, then with the installed variant.
+    func portableThen<T>(_ variant: String, _ compute: () -> T) -> (portable: T, variant: T) {
+        MoteCoreDSP.install(variant: "portable")
+        let p = compute()
+        MoteCoreDSP.install(variant: variant)
+        return (p, compute())
+    }
+
+    func testInstallReportsAVariantThisCPURuns() {
+        defer { MoteCoreDSP.install(variant: "portable") }
+        let name = MoteCoreDSP.install()
+        XCTAssertEqual(name, MoteCoreDSP.installed)
+        XCTAssertTrue(name == "portable" || MoteCoreDSP.available.contains(name), name)
+        if ProcessInfo.processInfo.environment["MOTE_KERNELS"] == nil {
+            XCTAssertEqual(name, MoteCoreDSP.available.first ?? "portable")
+        }
+        XCTAssertEqual(kernelTable.dotRows == nil, name == "portable")
+        XCTAssertTrue(MoteCoreDSP.install(variant: "portable"))
+        XCTAssertNil(kernelTable.panel4)
+        XCTAssertFalse(MoteCoreDSP.install(variant: "no-such-variant"))
+        print("MoteCoreDSP variants on this CPU: \(MoteCoreDSP.available)")
+    }
+
+    func testDotRowsEqualsPortableLoop() {
+        var rng = SeededRandom(0xD07)
+        forEachVariant { variant in
+            for trial in 0..<400 {
+                let count = Int.random(in: 1...700, using: &rng), rows = Int.random(in: 1...13, using: &rng)
+                let stride = count + Int.random(in: 0...9, using: &rng)
+                let extreme = trial % 9 == 0  // all -128: the largest products, wrapping sums
+                let w = extreme ? [Int8](repeating: -128, count: stride * rows) : rng.int8s(stride * rows)
+                let x = extreme ? [Int8](repeating: -128, count: count) : rng.int8s(count), y = rng.int8s(count)
+                let two = trial % 2 == 0
+                let outStride = rows + Int.random(in: 0...3, using: &rng)
+                let (p, v) = portableThen(variant) { () -> [Int32] in
+                    var out = [Int32](repeating: 0x5A5A_5A5A, count: 2 * outStride)
+                    x.withUnsafeBufferPointer { xp in
+                        y.withUnsafeBufferPointer { yp in
+                            w.withUnsafeBufferPointer { wp in
+                                out.withUnsafeMutableBufferPointer { o in
+                                    ConvKernels.dotRows(xp.baseAddress!, two ? yp.baseAddress! : nil, wp.baseAddress!, stride: stride, count: count,
+                                                        rows: rows, o.baseAddress!, outStride: outStride)
+                                }
+                            }
+                        }
+                    }
+                    return out
+                }
+                XCTAssertEqual(p, v, "\(variant) trial \(trial): count \(count) rows \(rows) stride \(stride) two \(two)")
+            }
+        }
+    }
+
+    func testPanel4EqualsPortableLoop() {
+        var rng = SeededRandom(0x9A4E1)
+        forEachVariant { variant in
+            for trial in 0..<400 {
+                let width = Bool.random(using: &rng) ? 32 : 16
+                let rows = Int.random(in: 1...5, using: &rng), run = Int.random(in: 1...80, using: &rng)
+                let rowStride = run + Int.random(in: 0...20, using: &rng), pixelStride = Int.random(in: 1...100, using: &rng)
+                let inputBytes = 3 * pixelStride + (rows - 1) * rowStride + run
+                let extreme = trial % 9 == 0
+                let input = extreme ? [Int8](repeating: -128, count: inputBytes) : rng.int8s(inputBytes)
+                let panel = extreme ? [Int8](repeating: -128, count: rows * run * width) : rng.int8s(rows * run * width)
+                let accStride = width + Int.random(in: 0...8, using: &rng)
+                let (p, v) = portableThen(variant) { () -> [Int32] in
+                    var acc = [Int32](repeating: 0x5A5A_5A5A, count: 4 * accStride)
+                    input.withUnsafeBufferPointer { ip in
+                        panel.withUnsafeBufferPointer { pp in
+                            acc.withUnsafeMutableBufferPointer { a in
+                                let win = ConvKernels.Windows(base: ip.baseAddress!, pixelStride: pixelStride, rowStride: rowStride, rows: rows, run: run)
+                                ConvKernels.panel4(win, panel: pp.baseAddress!, width: width, a.baseAddress!, accStride: accStride)
+                            }
+                        }
+                    }
+                    return acc
+                }
+                XCTAssertEqual(p, v, "\(variant) trial \(trial): width \(width) rows \(rows) run \(run) strides \(pixelStride),\(rowStride)")
+            }
+        }
+    }
+
+    func testRequantizeEqualsPortableLoop() {
+        var rng = SeededRandom(0x7E0)
+        forEachVariant { variant in
+            for trial in 0..<300 {
+                let channels = Int.random(in: 1...70, using: &rng)
+                // QuantizeMultiplier's range: m in [2^30, 2^31) (or 0), shift in -31...30.
+                let multipliers = (0..<channels).map { _ in Bool.random(using: &rng) || trial % 7 == 0 ? Int32.random(in: (1 << 30)...Int32.max, using: &rng) : 0 }
+                let shifts = (0..<channels).map { _ in Int32.random(in: -31...30, using: &rng) }
+                let folded = (0..<channels).map { _ in Int32.random(in: Int32.min...Int32.max, using: &rng) }
+                let rows = Int.random(in: 1...5, using: &rng)
+                let first = Int.random(in: 0..<channels, using: &rng), count = Int.random(in: 1...(channels - first), using: &rng)
+                let accStride = channels + Int.random(in: 0...4, using: &rng)
+                let acc = (0..<(rows * accStride)).map { _ in
+                    trial % 3 == 0 ? Int32.random(in: Int32.min...Int32.max, using: &rng) : Int32.random(in: -100_000...100_000, using: &rng)
+                }
+                let single = Bool.random(using: &rng)
+                let zero = Int32.random(in: -128...127, using: &rng)
+                let lo = Int32.random(in: -128...0, using: &rng), hi = Int32.random(in: 0...127, using: &rng)
+                let (p, v) = portableThen(variant) { () -> [Int8] in
+                    var out = [Int8](repeating: 0x5A, count: rows * accStride)
+                    multipliers.withUnsafeBufferPointer { m in
+                        shifts.withUnsafeBufferPointer { s in
+                            folded.withUnsafeBufferPointer { f in
+                                let q = ChannelRequantization(multipliers: m.baseAddress!, shifts: s.baseAddress!, foldedBias: f.baseAddress!,
+                                                              channels: channels, singleRounding: single, outputOffset: zero,
+                                                              activationMin: lo, activationMax: hi)
+                                let memory = UnsafeMutableRawPointer.allocate(byteCount: q.laneBytes, alignment: 16)
+                                defer { memory.deallocate() }
+                                let lanes = q.lanes(in: memory)
+                                acc.withUnsafeBufferPointer { a in
+                                    out.withUnsafeMutableBufferPointer { o in
+                                        ConvKernels.requantize(lanes, a.baseAddress! + first, accStride: accStride, rows: rows, first: first,
+                                                               count: count, out: o.baseAddress! + first, outStride: accStride)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    return out
+                }
+                XCTAssertEqual(p, v, "\(variant) trial \(trial): channels \(channels) first \(first) count \(count) single \(single)")
+            }
+        }
+    }
+
+    /// Whole operators (their optimized eval, every inner loop from the table) against the
+    /// reference routines, on the operator tests' wide random problems.
+    func testOperatorsWithVariantsEqualReferenceRoutines() throws {
+        try forEachVariant { variant in
+            var rng = SeededRandom(0xC0A1)
+            for trial in 0..<150 {
+                let p = ConvProblem.wide(&rng)
+                let (fast, slow) = try OpHarness.runBoth(Conv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                    Conv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                        filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                        output: ctx.output(0, as: Int8.self))
+                }
+                XCTAssertEqual(fast, slow, "\(variant) conv trial \(trial): out \(p.outputShape) groups \(p.groups) k \(p.kernelH)x\(p.kernelW)")
+            }
+            for trial in 0..<150 {
+                let p = DepthwiseProblem.wide(&rng)
+                let (fast, slow) = try OpHarness.runBoth(DepthwiseConv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                    DepthwiseConv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                                 filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                                 output: ctx.output(0, as: Int8.self))
+                }
+                XCTAssertEqual(fast, slow, "\(variant) depthwise trial \(trial): out \(p.outputShape) mult \(p.multiplier) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW)")
+            }
+            for trial in 0..<150 {
+                let p = FullyConnectedProblem.wide(&rng)
+                let (fast, slow) = try OpHarness.runBoth(FullyConnectedKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                    FullyConnectedReference.run(params.shape, params.requantization, weightsOffset: params.weightsOffset,
+                                                input: ctx.input(0, as: Int8.self), filter: ctx.input(1, as: Int8.self),
+                                                bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), output: ctx.output(0, as: Int8.self))
+                }
+                XCTAssertEqual(fast, slow, "\(variant) fully connected trial \(trial): \(p.inputShape) x [\(p.units), \(p.depth)]")
+            }
+        }
+    }
+
+    /// Every fixture, every sample, with `MoteCoreDSP.install()`'s choice and then with each
+    /// variant: the output equals TFLite's reference kernels byte for byte.
+    func testEveryFixtureMatchesReferenceWithDSPKernels() throws {
+        let models = try Fixtures.models()
+        defer { MoteCoreDSP.install(variant: "portable") }
+        let chosen = MoteCoreDSP.install()
+        var report: [String] = []
+        var failures = 0
+        for variant in [chosen] + MoteCoreDSP.available.filter({ $0 != chosen }) {
+            XCTAssertTrue(MoteCoreDSP.install(variant: variant))
+            var exact = 0, total = 0
+            for dir in models {
+                let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
+                try FixtureConformanceTests.withInterpreter(model) { it in
+                    for sample in try Fixtures.samples(dir) {
+                        let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/\(sample)"))
+                        let expected = try Fixtures.bytes(dir.appendingPathComponent("expected_ref/\(sample)"))
+                        try input.withUnsafeBytes { try it.setInput(0, $0) }
+                        it.invoke()
+                        total += 1
+                        if [UInt8](it.output(0)) == expected { exact += 1 } else {
+                            failures += 1
+                            report.append("\(variant): \(dir.lastPathComponent) sample \(sample) differs from expected_ref")
+                        }
+                    }
+                }
+            }
+            report.append("\(variant): \(exact)/\(total) outputs byte-exact over \(models.count) models")
+        }
+        print(report.joined(separator: "\n"))
+        XCTAssertEqual(failures, 0, report.joined(separator: "\n"))
+    }
+}
