@@ -7,6 +7,12 @@
 /// `Cin` is a multiple of the filter's input depth (`Cout` must then be a multiple of the
 /// groups). Requantization uses double rounding (see `Requantization.output`).
 ///
+/// Eval runs `Conv2DOptimized`, which gives the bytes of `Conv2DReference` (the definition,
+/// which runs instead when the filter or bias is computed at run time). Persistent memory:
+/// 12 bytes per output channel (`ChannelTable`), plus the repacked filter when the panel
+/// form applies (at most `Conv2DOptimized.panelBudget` bytes). Scratch: the lane constants
+/// (36 bytes per channel) and a batch of accumulators and gathered windows.
+///
 /// Rejected: int16 activations and int4 filters (versions 4, 7, 8), a 64-bit
 /// `quantized_bias_type`, hybrid float models, non-positive scales, a declared output shape
 /// other than `[N, outH, outW, Cout]`.
@@ -18,7 +24,8 @@ public enum Conv2DKernel: OperatorKernel {
         var perChannel: ChannelRequantization
         /// The repacked filter of `Conv2DOptimized`'s panel form, if it is used.
         var panel: UnsafePointer<Int8>?
-        /// Filter and bias are constants, so the optimized routine and its folded bias apply.
+        /// Filter and bias are constants (so the folded bias is exact) and the scratch fits:
+        /// eval runs the optimized routine.
         var optimized: Bool
     }
 
@@ -99,12 +106,13 @@ public enum Conv2DKernel: OperatorKernel {
             Conv2DOptimized.pack(weights, windowBytes: taps, outputDepth: outputDepth, into: packed)
             panel = UnsafePointer(packed)
         }
+        let perChannel = table.requantization(q, singleRounding: false)
         if optimized, let bytes = Conv2DOptimized.scratchBytes(g, panel: panel != nil) {
-            ctx.requestScratch(bytes: table.requantization(q, singleRounding: false).laneBytes &+ bytes)
+            ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)
         } else {
             optimized = false
         }
-        return Params(geometry: g, requantization: q, perChannel: table.requantization(q, singleRounding: false), panel: panel, optimized: optimized)
+        return Params(geometry: g, requantization: q, perChannel: perChannel, panel: panel, optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {

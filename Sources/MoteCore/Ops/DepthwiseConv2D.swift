@@ -9,6 +9,11 @@
 /// Options: SAME/VALID padding, strides, dilations, fused NONE/RELU/RELU6/RELU_N1_TO_1.
 /// Requantization uses double rounding (see `Requantization.output`).
 ///
+/// Eval runs `DepthwiseConv2DOptimized`, which gives the bytes of `DepthwiseConv2DReference`
+/// (the definition, which runs instead when the filter or bias is computed at run time).
+/// Persistent memory: 12 bytes per output channel (`ChannelTable`). Scratch: the lane
+/// constants (36 bytes per channel), one output row of int32 accumulators, small tables.
+///
 /// Rejected: int16 activations, int4 filters, hybrid float models, versions above 3, a declared
 /// output shape other than `[N, outH, outW, Cout]`.
 public enum DepthwiseConv2DKernel: OperatorKernel {
@@ -17,7 +22,8 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
         var requantization: Requantization
         /// The optimized routine's requantization (persistent table, rounding form, range).
         var perChannel: ChannelRequantization
-        /// Filter and bias are constants, so the optimized routine and its folded bias apply.
+        /// Filter and bias are constants (so the folded bias is exact) and the scratch fits:
+        /// eval runs the optimized routine.
         var optimized: Bool
     }
 
@@ -75,12 +81,13 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
                              dilationHeight: Int(o.i32(6, 1)), dilationWidth: Int(o.i32(5, 1)),
                              padTop: rows.padBefore, padLeft: cols.padBefore)
         var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        let perChannel = table.requantization(q, singleRounding: false)
         if optimized, let bytes = DepthwiseConv2DOptimized.scratchBytes(g) {
-            ctx.requestScratch(bytes: table.requantization(q, singleRounding: false).laneBytes &+ bytes)
+            ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)
         } else {
             optimized = false
         }
-        return Params(geometry: g, requantization: q, perChannel: table.requantization(q, singleRounding: false), optimized: optimized)
+        return Params(geometry: g, requantization: q, perChannel: perChannel, optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {

@@ -9,6 +9,11 @@
 /// `[rows, N]`). Requantization rounds once (`Requantization.outputSingleRounding`), for
 /// per-channel and per-tensor weights alike.
 ///
+/// Eval runs `FullyConnectedOptimized`, which gives the bytes of `FullyConnectedReference`
+/// (the definition, which runs instead when the filter or bias is computed at run time, as
+/// TFLite allows). Persistent memory: 12 bytes per unit (`ChannelTable`). Scratch: the lane
+/// constants (36 bytes per unit) and two rows of accumulators.
+///
 /// Rejected: shuffled weight formats, int16 activations, int4 or sparse weights, hybrid float
 /// models, a 64-bit `quantized_bias_type`, a declared output shape other than the computed one.
 public enum FullyConnectedKernel: OperatorKernel {
@@ -18,7 +23,8 @@ public enum FullyConnectedKernel: OperatorKernel {
         var weightsOffset: Int32
         /// The optimized routine's requantization (persistent table, rounding form, range).
         var perChannel: ChannelRequantization
-        /// Filter and bias are constants, so the optimized routine and its folded bias apply.
+        /// Filter and bias are constants (so the folded bias is exact) and the scratch fits:
+        /// eval runs the optimized routine.
         var optimized: Bool
     }
 
@@ -79,12 +85,13 @@ public enum FullyConnectedKernel: OperatorKernel {
                                                                activation: activation, allowWeightZeroPoint: true, table: table)
         let shape = FullyConnectedShape(rows: rows, depth: depth, units: units)
         var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        let perChannel = table.requantization(q, singleRounding: true)
         if optimized, let bytes = FullyConnectedOptimized.scratchBytes(shape) {
-            ctx.requestScratch(bytes: table.requantization(q, singleRounding: true).laneBytes &+ bytes)
+            ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)
         } else {
             optimized = false
         }
-        return Params(shape: shape, requantization: q, weightsOffset: weightsOffset, perChannel: table.requantization(q, singleRounding: true), optimized: optimized)
+        return Params(shape: shape, requantization: q, weightsOffset: weightsOffset, perChannel: perChannel, optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
