@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Hostile inputs under AddressSanitizer, in two parts:
 #   (a) the HostileModel tests at a larger mutant count (MOTE_HOSTILE_SCALE), built with
-#       `swift test -Xswiftc -sanitize=address` in .build/asan;
+#       `swift test --sanitize=address` in .build/asan (like `-Xswiftc -sanitize=address`, and
+#       the C targets, CMoteDSP's SIMD kernels, are instrumented too);
 #   (b) a libFuzzer target over the verifier and the interpreter (bench/fuzz/fuzz_main.swift with
-#       the MoteCore sources, `swiftc -sanitize=fuzzer,address`), seeded with the fixture models,
-#       for a bounded time.
+#       MoteCore and MoteCoreDSP, `swiftc -sanitize=fuzzer,address`; every kernel variant runs
+#       each accepted input and must give the same bytes), seeded with the fixture models, for a
+#       bounded time.
 #
 #   bench/fuzz.sh [all|mutants|libfuzzer]
 # Environment: SCALE (default 10), INVOKE_BUDGET (seconds of invoke per model and category in
@@ -30,7 +32,7 @@ mutants() {
     local t0=$SECONDS
     env MOTE_HOSTILE_SCALE="$SCALE" MOTE_HOSTILE_INVOKE_BUDGET="$INVOKE_BUDGET" ${SEED:+MOTE_HOSTILE_SEED="$SEED"} \
         MOTE_HOSTILE_TRACE="$trace" ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" \
-        swift test -Xswiftc -sanitize=address --build-path "$root/.build/asan" --filter HostileModel >"$log" 2>&1
+        swift test --sanitize=address --build-path "$root/.build/asan" --filter HostileModel >"$log" 2>&1
     local rc=$?
     grep -E '^HostileModel [a-zA-Z]+(,| |:)' "$log" | grep -v '^HostileModel: ' | sed 's/^/  /'
     grep -E 'Executed [0-9]+ tests' "$log" | tail -1 | sed 's/^[[:space:]]*/  /'
@@ -44,16 +46,41 @@ mutants() {
     fi
 }
 
+# MoteCore and MoteCoreDSP as separate modules (the entry imports both); without a C compiler
+# or off x86-64, MoteCore alone compiled together with the entry.
+build_fuzzer() {
+    local exe="$1" b; b="$(dirname "$1")/modules"
+    local san=(-sanitize=fuzzer,address -O -g -parse-as-library)
+    local tc; tc="$(dirname "$(command -v swiftc)")"
+    rm -rf "$b"; mkdir -p "$b/CMoteDSP"
+    local core=($(find "$root/Sources/MoteCore" -name '*.swift' | sort))
+    if [ -d "$root/Sources/MoteCoreDSP" ] && [ "$(uname -m)" = x86_64 ] &&
+        swiftc "${san[@]}" -wmo -enforce-exclusivity=unchecked -module-name MoteCore -emit-module \
+            -emit-module-path "$b/MoteCore.swiftmodule" -c "${core[@]}" -o "$b/MoteCore.o" &&
+        "$tc/clang" -O3 -g -fsanitize=fuzzer-no-link,address -I "$root/Sources/CMoteDSP/include" \
+            -c "$root"/Sources/CMoteDSP/*.c -o "$b/mote_dsp.o" &&
+        printf 'module CMoteDSP {\n  header "%s"\n  export *\n}\n' "$root/Sources/CMoteDSP/include/mote_dsp.h" >"$b/CMoteDSP/module.modulemap" &&
+        swiftc "${san[@]}" -wmo -module-name MoteCoreDSP -I "$b" -I "$b/CMoteDSP" -emit-module \
+            -emit-module-path "$b/MoteCoreDSP.swiftmodule" -c "$root"/Sources/MoteCoreDSP/*.swift -o "$b/MoteCoreDSP.o" &&
+        swiftc "${san[@]}" -I "$b" -I "$b/CMoteDSP" "$root/bench/fuzz/fuzz_main.swift" \
+            "$b/MoteCore.o" "$b/MoteCoreDSP.o" "$b/mote_dsp.o" -o "$exe"; then
+        echo "variants: portable + MoteCoreDSP"
+        return 0
+    fi
+    echo "variants: portable only (MoteCoreDSP not built)"
+    swiftc "${san[@]}" -enforce-exclusivity=unchecked -module-name MoteFuzz "${core[@]}" "$root/bench/fuzz/fuzz_main.swift" -o "$exe"
+}
+
 libfuzzer() {
     echo "== (b) libFuzzer: verifier + prepare + invoke (1 MiB arena), $FUZZ_TIME s =="
     local dir="$OUT/libfuzzer" exe="$root/.build/fuzz/mote-fuzz"
     mkdir -p "$dir/artifacts" "$(dirname "$exe")"
     rm -rf "$dir/corpus"; mkdir -p "$dir/corpus"
     echo "  building $exe"
-    if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -g -enforce-exclusivity=unchecked -module-name MoteFuzz \
-        $(find "$root/Sources/MoteCore" -name '*.swift' | sort) "$root/bench/fuzz/fuzz_main.swift" -o "$exe" >"$dir/build.log" 2>&1; then
+    if ! build_fuzzer "$exe" >"$dir/build.log" 2>&1; then
         echo "  build failed: $dir/build.log"; tail -5 "$dir/build.log"; status=1; return
     fi
+    echo "  kernel variants: $(grep -h '^variants:' "$dir/build.log" | cut -d' ' -f2-)"
     local seeds=0
     for m in "$fixtures"/*/model_int8.tflite; do
         [ -f "$m" ] || continue

@@ -3,7 +3,9 @@
 `mote bench MODEL --json` from two release builds (SwiftPM's default flags, and with
 `-Xswiftc -target-cpu -Xswiftc native`, each in its own --build-path) against
 `tflite_peer.py bench MODEL --json` with TFLite's reference kernels (`--ref`) and its default
-kernels (XNNPACK), single thread. Prints JSON with the ratios TFLite / Mote (above 1: Mote is
+kernels (XNNPACK), single thread. `mote` installs the best MoteCoreDSP kernel variant for the
+CPU at start-up (the JSON records which, `kernels`; MOTE_KERNELS=portable in the environment
+measures the portable Swift loops). Prints JSON with the ratios TFLite / Mote (above 1: Mote is
 faster) and the TensorFlow version; a table goes to stderr.
 
     python3 bench/latency.py [--models a,b,c] [--runs 200] [--rounds 3] [--source auto|mote|probe]
@@ -38,7 +40,10 @@ def parse_mote(doc):
     if doc is None:
         return None
     if "latency_ms" in doc:  # mote bench --json
-        return {"median_ms": doc["latency_ms"]["median"], "min_ms": doc["latency_ms"]["min"]}
+        res = {"median_ms": doc["latency_ms"]["median"], "min_ms": doc["latency_ms"]["min"]}
+        if "kernels" in doc:
+            res["kernels"] = doc["kernels"]
+        return res
     if "median_ms" in doc:  # bench/probe
         return {"median_ms": doc["median_ms"], "min_ms": doc["min_ms"]}
     return None
@@ -127,6 +132,8 @@ def main():
             if runs:
                 row[engine] = {"median_ms": statistics.median(r["median_ms"] for r in runs),
                                "min_ms": min(r["min_ms"] for r in runs), "rounds": len(runs)}
+                if "kernels" in runs[0]:
+                    row[engine]["kernels"] = runs[0]["kernels"]
         ratios = {}
         for mote in ("mote_default", "mote_native"):
             for peer in ("tflite_ref", "tflite_default"):

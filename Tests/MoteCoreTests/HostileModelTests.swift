@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MoteCore
+import MoteCoreDSP
 
 /// Hostile models: every fixture model, broken in many ways (truncated, random bytes, offsets,
 /// vector lengths, vtables, indices, shapes, quantization, types, operator codes, options; see
@@ -10,6 +11,10 @@ import XCTest
 /// bench/fuzz.sh, any out-of-bounds read too). Where the outcome is certain (a uoffset past the
 /// end must be a `.malformedModel` from the verifier) it is asserted; the counts of rejections by
 /// error kind and of mutants that ran are printed.
+///
+/// Every prepared mutant runs with each kernel variant (`MOTE_HOSTILE_KERNELS`, default: the
+/// portable Swift loops and every MoteCoreDSP variant this CPU has), whose outputs must agree
+/// byte for byte.
 ///
 /// Environment: `MOTE_HOSTILE_SCALE` multiplies the mutant counts (default 1), `MOTE_HOSTILE_SEED`
 /// changes the seed, `MOTE_HOSTILE_INVOKE_BUDGET` caps the seconds spent in `invoke` per model
@@ -38,14 +43,10 @@ final class HostileModelTests: XCTestCase {
     /// Crashes these tests found, reported and not fixed yet: mutants that match are skipped
     /// (and counted) unless `MOTE_HOSTILE_KNOWN_CRASHES=1`, so that one open bug does not stop
     /// the rest of the suite. Remove an entry once its fix lands.
-    static let knownCrashes: [(what: String, matches: (Mutant, ModelMap) -> Bool)] = [
-        ("CONV_2D prepare divides by zero when its input has 0 channels (Ops/Conv2D.swift: outputDepth % (inputDepth / filterDepth))", { m, map in
-            guard m.category == .shape, m.writes.count == 1, m.writes[0].bytes == [0, 0, 0, 0] else { return false }
-            return map.operators.contains { op in
-                op.builtin == BuiltinOperator.conv2D && !op.inputs.isEmpty && map.shapeDims[Int(op.inputs[0])].map { $0.count == 4 && $0[3] == m.writes[0].offset } == true
-            }
-        }),
-    ]
+    ///
+    /// History: "CONV_2D prepare divides by zero when its input has 0 channels" (a shape mutant
+    /// `Tensor[i].shape[3] = 0` on a CONV_2D input), fixed in 96aaf22.
+    static let knownCrashes: [(what: String, matches: (Mutant, ModelMap) -> Bool)] = []
 
     /// The known crash that `m` would hit, if any (nil when MOTE_HOSTILE_KNOWN_CRASHES=1).
     static func knownCrash(_ m: Mutant, _ map: ModelMap) -> String? {
@@ -361,6 +362,7 @@ final class HostileModelTests: XCTestCase {
                 try Self.append(lines.joined(), to: folder.appendingPathComponent("\(name).mutants"))
                 try Self.append(outcomes.map { "\($0.code)\n" }.joined(), to: folder.appendingPathComponent("\(name).outcomes"))
             }
+            XCTAssertEqual(runner.mismatches, [], "\(name): kernel variants disagree")
             // The mutations were undone: the model must behave as before.
             XCTAssertEqual(runner.run(Mutant(category: category, label: "unmutated, after the mutants"), invoke: .never).stage, baseline.stage, name)
             if arenaBytes >= Self.arenaBytes {
@@ -370,7 +372,8 @@ final class HostileModelTests: XCTestCase {
                          + String(format: " (%.2f s, of which invoke %.2f s)", Date().timeIntervalSince(modelStart), runner.invokeSeconds))
         }
         let arena = arenaBytes >= Self.arenaBytes ? "" : ", \(arenaBytes)-byte arena"
-        print("HostileModel \(category.rawValue)\(arena): \(tally.line(category)) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s\n" + lines.joined(separator: "\n"))
+        print("HostileModel \(category.rawValue)\(arena): \(tally.line(category)) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
+              + " (kernels \(MutantRunner.kernelVariants.joined(separator: ", ")))\n" + lines.joined(separator: "\n"))
         for (what, n) in skippedKnown.sorted(by: { $0.key < $1.key }) {
             print("HostileModel \(category.rawValue)\(arena): SKIPPED \(n) mutants that hit a known crash: \(what) (MOTE_HOSTILE_KNOWN_CRASHES=1 runs them)")
         }
@@ -475,6 +478,18 @@ final class MutantRunner {
     let sample: [UInt8]?
     let invokeBudget: Double
     private(set) var invokeSeconds = 0.0
+    /// Mutants whose outputs differ between kernel variants (they must be byte-identical).
+    private(set) var mismatches: [String] = []
+    private var currentLabel = ""
+
+    /// The kernel variants each prepared mutant runs with: `MOTE_HOSTILE_KERNELS` (comma-separated
+    /// names), by default the portable Swift loops and every MoteCoreDSP variant this CPU has.
+    static let kernelVariants: [String] = {
+        if let list = ProcessInfo.processInfo.environment["MOTE_HOSTILE_KERNELS"] {
+            return list.split(separator: ",").map(String.init).filter { $0 == "portable" || MoteCoreDSP.available.contains($0) }
+        }
+        return ["portable"] + MoteCoreDSP.available
+    }()
 
     static let tracePath = ProcessInfo.processInfo.environment["MOTE_HOSTILE_TRACE"]
         ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("mote-hostile-current.txt")
@@ -511,7 +526,8 @@ final class MutantRunner {
     enum Invoke { case withinBudget, always, never }
 
     func run(_ m: Mutant, invoke: Invoke = .withinBudget) -> Outcome {
-        trace("\(name) \(m.category.rawValue): \(m.label)\n")
+        currentLabel = "\(name) \(m.category.rawValue): \(m.label)"
+        trace(currentLabel + "\n")
         if let n = m.truncateTo {
             guard n > 0 else { return evaluate(UnsafeRawBufferPointer(start: nil, count: 0), invoke) }
             let cut = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 16)
@@ -534,19 +550,28 @@ final class MutantRunner {
         do { it = try Interpreter(model: model, arena: arena) } catch { return .prepare(error.kind) }
         if invoke == .never || (invoke == .withinBudget && invokeSeconds >= invokeBudget) { return .preparedNotInvoked }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        for i in 0..<it.inputCount {
-            let n = it.input(i).count
-            var data = sample ?? []
-            if data.count != n { data = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) } }
-            do { try data.withUnsafeBytes { try it.setInput(i, $0) } } catch {
-                XCTFail("\(name): setInput(\(i)) with the input's own byte count failed: \(error)")
+        // Every kernel variant runs the same prepared model and must give the same bytes.
+        var first: [[UInt8]]?
+        defer { MoteCoreDSP.install(variant: "portable") }
+        for variant in MutantRunner.kernelVariants {
+            MoteCoreDSP.install(variant: variant)
+            for i in 0..<it.inputCount {
+                let n = it.input(i).count
+                var data = sample ?? []
+                if data.count != n { data = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) } }
+                do { try data.withUnsafeBytes { try it.setInput(i, $0) } } catch {
+                    XCTFail("\(name): setInput(\(i)) with the input's own byte count failed: \(error)")
+                }
+            }
+            it.invoke()
+            let outputs = (0..<it.outputCount).map { [UInt8](it.output($0)) }
+            if let first {
+                if outputs != first { mismatches.append("\(currentLabel): \(variant) output differs from \(MutantRunner.kernelVariants[0])") }
+            } else {
+                first = outputs
             }
         }
-        it.invoke()
-        var sink: UInt8 = 0
-        for o in 0..<it.outputCount { for b in it.output(o) { sink ^= b } }
         if invoke == .withinBudget { invokeSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-        _ = sink
         return .ran
     }
 
