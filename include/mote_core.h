@@ -138,6 +138,8 @@ size_t mote_interpreter_size(void);
  * later runs. On failure the handle is left not ready.
  * The arena's previous contents do not matter; mote_init overwrites them. Input tensors hold
  * indeterminate bytes until written.
+ * The C ABI uses the compact memory policy (Interpreter.MemoryPolicy.compact): weights stay in
+ * the model bytes (flash), no kernel scratch buffers, 5 bytes of per-channel parameters.
  */
 int32_t mote_init(const void *model, size_t model_len, void *arena, size_t arena_len,
                   mote_interpreter *handle, mote_error *err);

@@ -1,3 +1,4 @@
+import MoteCore
 /// What a command accepts: positional arguments, options with values, and flags. The parser
 /// and the `--help` text are both generated from it, so they cannot disagree.
 struct CommandSpec {
@@ -56,6 +57,8 @@ struct OptionSpec {
 
     static let help = OptionSpec(name: "help", short: "h", help: "show this help and exit")
     static let json = OptionSpec(name: "json", help: "print the result as JSON on standard output (errors too)")
+    static let memory = OptionSpec(name: "memory", valueName: "compact|fast",
+                                   help: "kernels' use of the arena: 'compact' (least memory, as on a microcontroller) or 'fast' (default)")
 }
 
 /// A usage error: exit code 1, the message and the command's synopsis on standard error.
@@ -162,6 +165,15 @@ struct ParsedArguments {
             throw usage("option '--\(name)' must be in \(range.lowerBound)...\(range.upperBound), got \(n)")
         }
         return n
+    }
+
+    /// `--memory`: the interpreter's memory policy (`fast` when absent).
+    func memoryPolicy() throws(UsageError) -> Interpreter.MemoryPolicy {
+        switch value("memory") {
+        case nil, "fast": return .fast
+        case "compact": return .compact
+        case let other?: throw usage("option '--memory' takes 'compact' or 'fast', got '\(other)'")
+        }
     }
 
     /// `--name` as a byte count: digits with an optional `K`/`KiB`, `M`/`MiB` or `G`/`GiB`

@@ -13,6 +13,7 @@ enum BenchCommand: Command {
             OptionSpec(name: "warmup", short: "w", valueName: "W", help: "untimed inferences first (default 5)"),
             OptionSpec(name: "seed", valueName: "S", help: "seed of the random input bytes (default 1)"),
             OptionSpec(name: "arena", valueName: "BYTES", help: "arena size (default: exactly what the model needs)"),
+            .memory,
             .json,
         ],
         discussion: """
@@ -30,7 +31,7 @@ enum BenchCommand: Command {
         let seed = try args.integer("seed", default: 1, in: 0...Int.max)
         let arenaBytes = try args.byteCount("arena")
         let model = try ModelFile(path: args.positional(0), summarize: true)
-        let prepared = try PreparedModel(model, arenaBytes: arenaBytes)
+        let prepared = try PreparedModel(model, arenaBytes: arenaBytes, memory: args.memoryPolicy())
         let it = prepared.interpreter
 
         var rng = SplitMix64(seed: UInt64(seed))

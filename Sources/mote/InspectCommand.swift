@@ -9,6 +9,7 @@ enum InspectCommand: Command {
         positionals: [("MODEL.tflite", "a TFLite model")],
         options: [
             OptionSpec(name: "arena", valueName: "BYTES", help: "prepare in an arena of this size (default: exactly what the model needs)"),
+            .memory,
             .json,
         ],
         discussion: """
@@ -61,7 +62,8 @@ enum InspectCommand: Command {
         let model = try ModelFile(path: args.positional(0), summarize: true)
         var prepared: PreparedModel? = nil
         var failure: CLIError? = nil
-        do throws(CLIError) { prepared = try PreparedModel(model, arenaBytes: arenaBytes) } catch { failure = error }
+        let memory = try args.memoryPolicy()
+        do throws(CLIError) { prepared = try PreparedModel(model, arenaBytes: arenaBytes, memory: memory) } catch { failure = error }
 
         if json {
             var fields = document(model, prepared?.interpreter)

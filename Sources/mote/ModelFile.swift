@@ -51,12 +51,15 @@ final class PreparedModel {
     let model: ModelFile
     private(set) var arena: UnsafeMutableRawBufferPointer
     private(set) var interpreter: Interpreter
+    let memory: Interpreter.MemoryPolicy
 
-    /// Prepares `model` in an arena of `arenaBytes` (from `--arena`), or of exactly the size it needs.
-    init(_ model: ModelFile, arenaBytes: Int?) throws(CLIError) {
+    /// Prepares `model` with the `memory` policy in an arena of `arenaBytes` (from `--arena`),
+    /// or of exactly the size it needs.
+    init(_ model: ModelFile, arenaBytes: Int?, memory: Interpreter.MemoryPolicy) throws(CLIError) {
         self.model = model
+        self.memory = memory
         if let arenaBytes {
-            (arena, interpreter) = try PreparedModel.prepare(model, arenaBytes: arenaBytes, given: true)
+            (arena, interpreter) = try PreparedModel.prepare(model, arenaBytes: arenaBytes, given: true, memory: memory)
             return
         }
         var size = 0
@@ -64,7 +67,7 @@ final class PreparedModel {
         while true {
             attempt += 1
             do {
-                (arena, interpreter) = try PreparedModel.prepareOnce(model, arenaBytes: size)
+                (arena, interpreter) = try PreparedModel.prepareOnce(model, arenaBytes: size, memory: memory)
                 break
             } catch let e where e.kind == .arenaTooSmall && e.value > size && attempt < 4 {
                 size = e.value
@@ -74,7 +77,7 @@ final class PreparedModel {
         }
         let required = interpreter.usage.required
         if required < arena.count {
-            let (a, i) = try PreparedModel.prepare(model, arenaBytes: required, given: false)
+            let (a, i) = try PreparedModel.prepare(model, arenaBytes: required, given: false, memory: memory)
             arena.deallocate()
             (arena, interpreter) = (a, i)
         }
@@ -82,26 +85,37 @@ final class PreparedModel {
 
     deinit { arena.deallocate() }
 
-    private static func prepare(_ model: ModelFile, arenaBytes: Int, given: Bool) throws(CLIError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
+    private static func prepare(_ model: ModelFile, arenaBytes: Int, given: Bool,
+                                memory: Interpreter.MemoryPolicy) throws(CLIError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
         do {
-            return try prepareOnce(model, arenaBytes: arenaBytes)
+            return try prepareOnce(model, arenaBytes: arenaBytes, memory: memory)
         } catch {
             var error = error
-            // When the arena is short of even the persistent part, the core's figure is an upper
-            // bound; preparing in that many bytes tells the exact one.
-            if error.kind == .arenaTooSmall, error.value > arenaBytes,
-               let (probe, interpreter) = try? prepareOnce(model, arenaBytes: error.value) {
-                error.value = interpreter.usage.required
-                probe.deallocate()
+            // When the arena is short of even the persistent part, the core's figure is an
+            // estimate; preparing in the sizes it names leads to the exact one.
+            var size = arenaBytes
+            for _ in 0..<4 where error.kind == .arenaTooSmall && error.value > size {
+                size = error.value
+                do {
+                    let (probe, interpreter) = try prepareOnce(model, arenaBytes: size, memory: memory)
+                    error.value = interpreter.usage.required
+                    probe.deallocate()
+                    break
+                } catch let next where next.kind == .arenaTooSmall {
+                    error.value = next.value
+                } catch {
+                    break
+                }
             }
             throw CLIError.core(error, model.context(arenaBytes: arenaBytes, arenaGiven: given))
         }
     }
 
-    private static func prepareOnce(_ model: ModelFile, arenaBytes: Int) throws(MoteError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
+    private static func prepareOnce(_ model: ModelFile, arenaBytes: Int,
+                                    memory: Interpreter.MemoryPolicy) throws(MoteError) -> (UnsafeMutableRawBufferPointer, Interpreter) {
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 16)
         do {
-            let interpreter = try Interpreter(model: UnsafeRawBufferPointer(model.bytes), arena: arena)
+            let interpreter = try Interpreter(model: UnsafeRawBufferPointer(model.bytes), arena: arena, memoryPolicy: memory)
             return (arena, interpreter)
         } catch {
             arena.deallocate()

@@ -13,6 +13,7 @@ enum RunCommand: Command {
             OptionSpec(name: "output", short: "o", valueName: "OUT.bin", required: true, repeatable: true,
                        help: "where to write a model output's raw bytes; one per model output, in order"),
             OptionSpec(name: "arena", valueName: "BYTES", help: "arena size (65536, 64K, 2M); default: exactly what the model needs"),
+            .memory,
             .json,
         ],
         discussion: """
@@ -59,7 +60,7 @@ enum RunCommand: Command {
             inputs.append(data)
         }
 
-        let prepared = try PreparedModel(model, arenaBytes: arenaBytes)
+        let prepared = try PreparedModel(model, arenaBytes: arenaBytes, memory: args.memoryPolicy())
         let interpreter = prepared.interpreter
         for (k, data) in inputs.enumerated() {
             let failure: MoteError? = data.withUnsafeBytes { raw in

@@ -155,7 +155,8 @@ enum OpHarness {
             guard version >= 1, version <= K.maxVersion else {
                 throw MoteError(.unsupportedOperator, "operator version not supported", value: Int(version))
             }
-            var ctx = PrepareContext(operatorIndex: Int32(opIndex), builtinCode: code, version: version, op: op, model: view, subgraph: sg)
+            var ctx = PrepareContext(operatorIndex: Int32(opIndex), builtinCode: code, version: version, op: op, model: view, subgraph: sg,
+                                     memoryPolicy: .fast)  // the optimized routines are what these tests compare
             let persistentBytes = K.persistentBytes(ctx)
             let persistent = UnsafeMutableRawBufferPointer.allocate(byteCount: persistentBytes + 16, alignment: 16)
             defer { persistent.deallocate() }

@@ -383,7 +383,7 @@ final class EmbeddedBuildTests: XCTestCase {
         for dir in try Fixtures.models() {
             let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
             let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
-            guard let swiftOutput = try? FixtureConformanceTests.withInterpreter(model, { it -> [UInt8] in
+            guard let swiftOutput = try? FixtureConformanceTests.withInterpreter(model, memoryPolicy: .compact, { it -> [UInt8] in
                 try input.withUnsafeBytes { try it.setInput(0, $0) }
                 it.invoke()
                 return [UInt8](it.output(0))
@@ -579,7 +579,7 @@ final class EmbeddedBuildTests: XCTestCase {
         let it: Interpreter
         while true {
             do {
-                it = try Interpreter(model: model, arena: arena)
+                it = try Interpreter(model: model, arena: arena, memoryPolicy: .compact)  // the C ABI's policy
                 break
             } catch {
                 guard error.kind == .arenaTooSmall, error.value > arena.count, round < 4 else { throw error }

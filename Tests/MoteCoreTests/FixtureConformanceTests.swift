@@ -7,12 +7,13 @@ import XCTest
 /// the saved one, and a failure names the first operator that differs.
 final class FixtureConformanceTests: XCTestCase {
     /// Runs `body` with an interpreter over `model` in a fresh 8 MiB arena.
-    static func withInterpreter<R>(_ model: [UInt8], arenaBytes: Int = 8 << 20, _ body: (Interpreter) throws -> R) throws -> R {
+    static func withInterpreter<R>(_ model: [UInt8], arenaBytes: Int = 8 << 20, memoryPolicy: Interpreter.MemoryPolicy = .fast,
+                                   _ body: (Interpreter) throws -> R) throws -> R {
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 16)
         defer { arena.deallocate() }
         return try model.withUnsafeBytes { bytes in
             let interpreter: Interpreter
-            do { interpreter = try Interpreter(model: bytes, arena: arena) } catch {
+            do { interpreter = try Interpreter(model: bytes, arena: arena, memoryPolicy: memoryPolicy) } catch {
                 throw FixtureError.prepare(describe(error as! MoteError))
             }
             return try body(interpreter)
@@ -28,16 +29,20 @@ final class FixtureConformanceTests: XCTestCase {
         "\(e.kind) \"\(e.message)\" op \(e.operatorIndex) tensor \(e.tensorIndex) value \(e.value)"
     }
 
+    /// Both memory policies: the compact (reference-form) kernels and the fast ones.
+    static let policies: [(String, Interpreter.MemoryPolicy)] = [("compact", .compact), ("fast", .fast)]
+
     func testEveryFixtureOutputMatchesReferenceKernels() throws {
         var report: [String] = []
         var failures = 0
         for dir in try Fixtures.models() {
-            let name = dir.lastPathComponent
+          for (policyName, policy) in Self.policies {
+            let name = "\(dir.lastPathComponent) [\(policyName)]"
             let meta = try Fixtures.json(dir.appendingPathComponent("meta.json"))
             let opNames = (meta["ops"] as! [[String: Any]]).map { $0["op_name"] as! String }
             let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
             do {
-                try Self.withInterpreter(model) { it in
+                try Self.withInterpreter(model, memoryPolicy: policy) { it in
                     var matched = 0
                     let samples = try Fixtures.samples(dir)
                     for sample in samples {
@@ -59,6 +64,7 @@ final class FixtureConformanceTests: XCTestCase {
                 report.append("\(name): \(error)")
             }
             _ = opNames
+          }
         }
         print(report.joined(separator: "\n"))
         XCTAssertEqual(failures, 0, report.joined(separator: "\n"))
@@ -68,7 +74,8 @@ final class FixtureConformanceTests: XCTestCase {
         var report: [String] = []
         var failures = 0
         for dir in try Fixtures.models() {
-            let name = dir.lastPathComponent
+          for (policyName, policy) in Self.policies {
+            let name = "\(dir.lastPathComponent) [\(policyName)]"
             let meta = try Fixtures.json(dir.appendingPathComponent("meta.json"))
             let opNames = (meta["ops"] as! [[String: Any]]).map { $0["op_name"] as! String }
             let index = try Fixtures.json(dir.appendingPathComponent("intermediates_000/index.json"))
@@ -76,7 +83,7 @@ final class FixtureConformanceTests: XCTestCase {
             for t in index["tensors"] as! [[String: Any]] { files[t["tensor_index"] as! Int] = t["file"] as? String }
             let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
             do {
-                try Self.withInterpreter(model) { it in
+                try Self.withInterpreter(model, memoryPolicy: policy) { it in
                     let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
                     try input.withUnsafeBytes { try it.setInput(0, $0) }
                     var firstBad: String?
@@ -108,6 +115,7 @@ final class FixtureConformanceTests: XCTestCase {
                 failures += 1
                 report.append("\(name): \(error)")
             }
+          }
         }
         print(report.joined(separator: "\n"))
         XCTAssertEqual(failures, 0, report.joined(separator: "\n"))

@@ -107,7 +107,7 @@ final class KernelTableTests: XCTestCase {
                 let channels = Int.random(in: 1...70, using: &rng)
                 // QuantizeMultiplier's range: m in [2^30, 2^31) (or 0), shift in -31...30.
                 let multipliers = (0..<channels).map { _ in Bool.random(using: &rng) || trial % 7 == 0 ? Int32.random(in: (1 << 30)...Int32.max, using: &rng) : 0 }
-                let shifts = (0..<channels).map { _ in Int32.random(in: -31...30, using: &rng) }
+                let shifts = (0..<channels).map { _ in Int8.random(in: -31...30, using: &rng) }
                 let folded = (0..<channels).map { _ in Int32.random(in: Int32.min...Int32.max, using: &rng) }
                 let rows = Int.random(in: 1...5, using: &rng)
                 let first = Int.random(in: 0..<channels, using: &rng), count = Int.random(in: 1...(channels - first), using: &rng)

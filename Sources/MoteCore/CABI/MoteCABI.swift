@@ -107,7 +107,7 @@ public func moteInit(_ model: UnsafeRawPointer?, _ modelLength: UInt, _ arena: U
     let bytes = UnsafeRawBufferPointer(start: model, count: modelCount)
     let memory = UnsafeMutableRawBufferPointer(start: arena, count: arenaCount)
     do {
-        let interpreter = try Interpreter(model: bytes, arena: memory)
+        let interpreter = try Interpreter(model: bytes, arena: memory, memoryPolicy: .compact)
         (handle + MoteCABI.interpreterOffset).initializeMemory(as: Interpreter.self, repeating: interpreter, count: 1)
     } catch {
         return MoteCABI.report(error, err)

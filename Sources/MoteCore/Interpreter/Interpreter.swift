@@ -28,6 +28,18 @@ public struct Interpreter {
     /// The start of the planned part (the arena's first 16-byte aligned address).
     let planBase: UnsafeMutableRawPointer
 
+    /// How kernels may use the arena.
+    public enum MemoryPolicy: Sendable {
+        /// The least memory: reference-form kernels that need no scratch buffers and no copies
+        /// of weights (weights stay where the model is, e.g. in flash), only the per-channel
+        /// requantization tables. For microcontrollers; what the C ABI uses.
+        case compact
+        /// Faster kernels that may ask for scratch buffers (gathered windows, lane constants)
+        /// and repack constant weights into the persistent part. Same output bytes. For hosts
+        /// and Linux boards.
+        case fast
+    }
+
     /// Sizes of the arena's parts, in bytes.
     public struct ArenaUsage {
         /// The planned part: activations and scratch buffers.
@@ -43,8 +55,9 @@ public struct Interpreter {
         public var required: Int
     }
 
-    /// Prepares `model` to run in `arena`.
-    public init(model bytes: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer) throws(MoteError) {
+    /// Prepares `model` to run in `arena`, with kernels chosen by `memoryPolicy`.
+    public init(model bytes: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer,
+                memoryPolicy: MemoryPolicy = .fast) throws(MoteError) {
         let model = try ModelView(bytes)
         guard let subgraph = model.subgraph(0) else { throw MoteError(.malformedModel, "model has no subgraph") }
         self.model = model
@@ -60,7 +73,8 @@ public struct Interpreter {
         var persistent = align(tensorCount * MemoryLayout<TensorSlot>.stride) + align(opCount * MemoryLayout<OperatorRecord>.stride)
         for i in 0..<opCount {
             let (code, version, op) = try Interpreter.resolve(model, subgraph, i)
-            var sizer = SizeVisitor(ctx: PrepareContext(operatorIndex: Int32(truncatingIfNeeded: i), builtinCode: code, version: version, op: op, model: model, subgraph: subgraph))
+            var sizer = SizeVisitor(ctx: PrepareContext(operatorIndex: Int32(truncatingIfNeeded: i), builtinCode: code, version: version, op: op,
+                                                        model: model, subgraph: subgraph, memoryPolicy: memoryPolicy))
             guard let (paramBytes, extra, maxVersion) = OperatorRegistry.dispatch(code, &sizer) else {
                 throw MoteError(.unsupportedOperator, "operator not supported", operator: Int32(truncatingIfNeeded: i), value: Int(code))
             }
@@ -110,9 +124,11 @@ public struct Interpreter {
         for i in 0..<opCount {
             let (code, version, op) = try Interpreter.resolve(model, subgraph, i)
             let opIndex = Int32(truncatingIfNeeded: i)
-            var sizer = SizeVisitor(ctx: PrepareContext(operatorIndex: opIndex, builtinCode: code, version: version, op: op, model: model, subgraph: subgraph))
+            var sizer = SizeVisitor(ctx: PrepareContext(operatorIndex: opIndex, builtinCode: code, version: version, op: op, model: model,
+                                                        subgraph: subgraph, memoryPolicy: memoryPolicy))
             let (paramBytes, extra, _) = OperatorRegistry.dispatch(code, &sizer)!
-            var ctx = PrepareContext(operatorIndex: opIndex, builtinCode: code, version: version, op: op, model: model, subgraph: subgraph)
+            var ctx = PrepareContext(operatorIndex: opIndex, builtinCode: code, version: version, op: op, model: model, subgraph: subgraph,
+                                     memoryPolicy: memoryPolicy)
             ctx.persistent = UnsafeMutableRawBufferPointer(start: cursor + align(paramBytes), count: extra)
             var visitor = PrepareVisitor(ctx: ctx, params: cursor)
             if let failure = OperatorRegistry.dispatch(code, &visitor)! { throw failure }

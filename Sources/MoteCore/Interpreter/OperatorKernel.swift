@@ -85,8 +85,12 @@ public struct PrepareContext {
     public var persistent: UnsafeMutableRawBufferPointer
     /// Scratch bytes requested for eval.
     public internal(set) var scratchBytes: Int = 0
+    /// Whether kernels may trade arena memory for speed (see `Interpreter.MemoryPolicy`).
+    public let memoryPolicy: Interpreter.MemoryPolicy
 
-    init(operatorIndex: Int32, builtinCode: Int32, version: Int32, op: OperatorView, model: ModelView, subgraph: SubgraphView) {
+    init(operatorIndex: Int32, builtinCode: Int32, version: Int32, op: OperatorView, model: ModelView, subgraph: SubgraphView,
+         memoryPolicy: Interpreter.MemoryPolicy = .compact) {
+        self.memoryPolicy = memoryPolicy
         self.operatorIndex = operatorIndex
         self.builtinCode = builtinCode
         self.version = version

@@ -8,8 +8,9 @@
 /// groups). Requantization uses double rounding (see `Requantization.output`).
 ///
 /// Eval runs `Conv2DOptimized`, which gives the bytes of `Conv2DReference` (the definition,
-/// which runs instead when the filter or bias is computed at run time). Persistent memory:
-/// 12 bytes per output channel (`ChannelTable`), plus the repacked filter when the panel
+/// which runs instead under the compact memory policy or when the filter or bias is computed
+/// at run time). Persistent memory:
+/// 5 bytes per output channel (`ChannelTable`; 9 under the fast policy), plus the repacked filter when the panel
 /// form applies (at most `Conv2DOptimized.panelBudget` bytes). Scratch: the lane constants
 /// (36 bytes per channel) and a batch of accumulators and gathered windows.
 ///
@@ -41,8 +42,8 @@ public enum Conv2DKernel: OperatorKernel {
     /// when the panel form applies to a constant filter.
     static func persistentLayout(_ ctx: borrowing PrepareContext) -> (channels: Int, panelOffset: Int, panelBytes: Int)? {
         guard let c = channels(ctx), let f = try? ctx.input(1), let x = try? ctx.input(0) else { return nil }
-        let table = (ChannelTable.bytes(channels: c) &+ 15) & ~15
-        guard f.isConstant, x.shape.rank == 4, f.shape[3] >= 1, x.shape[3] >= f.shape[3], x.shape[3] % f.shape[3] == 0 else {
+        let table = (ChannelTable.bytes(channels: c, foldedBias: ctx.memoryPolicy == .fast) &+ 15) & ~15
+        guard ctx.memoryPolicy == .fast, f.isConstant, x.shape.rank == 4, f.shape[3] >= 1, x.shape[3] >= f.shape[3], x.shape[3] % f.shape[3] == 0 else {
             return (c, table, 0)
         }
         let k = f.shape[1] &* f.shape[2] &* f.shape[3]
@@ -98,7 +99,7 @@ public enum Conv2DKernel: OperatorKernel {
                              strideHeight: Int(o.i32(2)), strideWidth: Int(o.i32(1)),
                              dilationHeight: Int(o.i32(5, 1)), dilationWidth: Int(o.i32(4, 1)),
                              padTop: rows.padBefore, padLeft: cols.padBefore)
-        var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        var optimized = ctx.memoryPolicy == .fast && filter.isConstant && (bias?.isConstant ?? true)
         var panel: UnsafePointer<Int8>? = nil
         if optimized, let plan = persistentLayout(ctx), plan.panelBytes > 0, let base = ctx.persistent.baseAddress,
            ctx.persistent.count >= plan.panelOffset &+ plan.panelBytes, let weights = filter.constant(as: Int8.self)?.baseAddress {

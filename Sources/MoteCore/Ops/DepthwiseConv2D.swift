@@ -11,7 +11,7 @@
 ///
 /// Eval runs `DepthwiseConv2DOptimized`, which gives the bytes of `DepthwiseConv2DReference`
 /// (the definition, which runs instead when the filter or bias is computed at run time).
-/// Persistent memory: 12 bytes per output channel (`ChannelTable`). Scratch: the lane
+/// Persistent memory: 5 bytes per output channel (`ChannelTable`; 9 under the fast policy). Scratch: the lane
 /// constants (36 bytes per channel), one output row of int32 accumulators, small tables.
 ///
 /// Rejected: int16 activations, int4 filters, hybrid float models, versions above 3, a declared
@@ -35,7 +35,8 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
     }
 
     public static func persistentBytes(_ ctx: borrowing PrepareContext) -> Int {
-        channels(ctx).map { ChannelTable.bytes(channels: $0) } ?? 0
+        let folded = ctx.memoryPolicy == .fast
+        return channels(ctx).map { ChannelTable.bytes(channels: $0, foldedBias: folded) } ?? 0
     }
 
     public static func prepare(_ ctx: inout PrepareContext) throws(MoteError) -> Params {
@@ -80,7 +81,7 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
                              strideHeight: Int(o.i32(2)), strideWidth: Int(o.i32(1)),
                              dilationHeight: Int(o.i32(6, 1)), dilationWidth: Int(o.i32(5, 1)),
                              padTop: rows.padBefore, padLeft: cols.padBefore)
-        var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        var optimized = ctx.memoryPolicy == .fast && filter.isConstant && (bias?.isConstant ?? true)
         let perChannel = table.requantization(q, singleRounding: false)
         if optimized, let bytes = DepthwiseConv2DOptimized.scratchBytes(g) {
             ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)

@@ -11,7 +11,7 @@
 ///
 /// Eval runs `FullyConnectedOptimized`, which gives the bytes of `FullyConnectedReference`
 /// (the definition, which runs instead when the filter or bias is computed at run time, as
-/// TFLite allows). Persistent memory: 12 bytes per unit (`ChannelTable`). Scratch: the lane
+/// TFLite allows). Persistent memory: 5 bytes per unit (`ChannelTable`; 9 under the fast policy). Scratch: the lane
 /// constants (36 bytes per unit) and two rows of accumulators.
 ///
 /// Rejected: shuffled weight formats, int16 activations, int4 or sparse weights, hybrid float
@@ -36,7 +36,8 @@ public enum FullyConnectedKernel: OperatorKernel {
     }
 
     public static func persistentBytes(_ ctx: borrowing PrepareContext) -> Int {
-        channels(ctx).map { ChannelTable.bytes(channels: $0) } ?? 0
+        let folded = ctx.memoryPolicy == .fast
+        return channels(ctx).map { ChannelTable.bytes(channels: $0, foldedBias: folded) } ?? 0
     }
 
     public static func prepare(_ ctx: inout PrepareContext) throws(MoteError) -> Params {
@@ -84,7 +85,7 @@ public enum FullyConnectedKernel: OperatorKernel {
         let (q, weightsOffset) = try ctx.channelRequantization(input: input, filter: filter, bias: bias, output: output, layout: layout,
                                                                activation: activation, allowWeightZeroPoint: true, table: table)
         let shape = FullyConnectedShape(rows: rows, depth: depth, units: units)
-        var optimized = filter.isConstant && (bias?.isConstant ?? true)
+        var optimized = ctx.memoryPolicy == .fast && filter.isConstant && (bias?.isConstant ?? true)
         let perChannel = table.requantization(q, singleRounding: true)
         if optimized, let bytes = FullyConnectedOptimized.scratchBytes(shape) {
             ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)

@@ -108,13 +108,13 @@ extension PrepareContext {
             let (m, s) = FixedPoint.quantizeMultiplier(real)
             guard s >= -31, s <= 30 else { throw error(.invalidQuantization, "requantization shift outside -31...30", tensor: output.index) }
             table.multipliers[c] = m
-            table.shifts[c] = s
+            table.shifts[c] = Int8(truncatingIfNeeded: s)
         }
 
         // The folded bias exists only when everything it sums is known now; without it the
         // kernels run their reference routine.
         let weights = filter.constant(as: Int8.self)
-        for c in 0..<channels {
+        for c in 0..<(table.hasFoldedBias ? channels : 0) {
             var sum: Int32 = 0
             if let weights {
                 var k = c &* layout.channelStride
@@ -138,9 +138,10 @@ extension PrepareContext {
     /// The persistent memory as a `ChannelTable` of `channels` channels; it must be exactly
     /// the size that the kernel's `persistentBytes` reported.
     public func channelTable(channels: Int) throws(MoteError) -> ChannelTable {
-        guard let base = persistent.baseAddress, persistent.count >= ChannelTable.bytes(channels: channels) else {
+        let folded = memoryPolicy == .fast
+        guard let base = persistent.baseAddress, persistent.count >= ChannelTable.bytes(channels: channels, foldedBias: folded) else {
             throw error(.invalidArgument, "persistent memory smaller than the per-channel table")
         }
-        return ChannelTable(base, channels: channels)
+        return ChannelTable(base, channels: channels, foldedBias: folded)
     }
 }

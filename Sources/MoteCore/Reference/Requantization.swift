@@ -16,10 +16,10 @@ public struct Requantization {
     /// Q31 significands of `inputScale * weightScale[c] / outputScale`, one per channel.
     public var multipliers: UnsafePointer<Int32>
     /// Their power-of-two exponents (positive = left shift), one per channel.
-    public var shifts: UnsafePointer<Int32>
+    public var shifts: UnsafePointer<Int8>
 
     public init(inputOffset: Int32, outputOffset: Int32, activationMin: Int32, activationMax: Int32,
-                multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>) {
+                multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int8>) {
         self.inputOffset = inputOffset
         self.outputOffset = outputOffset
         self.activationMin = activationMin
@@ -33,7 +33,7 @@ public struct Requantization {
     /// DEPTHWISE_CONV_2D.
     @inline(__always)
     public func output(_ acc: Int32, channel c: Int) -> Int8 {
-        let scaled = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c])
+        let scaled = FixedPoint.multiplyByQuantizedMultiplier(acc, multipliers[c], Int32(shifts[c]))
         return Int8(truncatingIfNeeded: FixedPoint.clamp(scaled &+ outputOffset, activationMin, activationMax))
     }
 
@@ -42,7 +42,7 @@ public struct Requantization {
     /// guarantees `shift` in `-31...30`.
     @inline(__always)
     public func outputSingleRounding(_ acc: Int32, channel c: Int) -> Int8 {
-        let scaled = FixedPoint.multiplyByQuantizedMultiplierSingleRounding(acc, multipliers[c], shifts[c])
+        let scaled = FixedPoint.multiplyByQuantizedMultiplierSingleRounding(acc, multipliers[c], Int32(shifts[c]))
         return Int8(truncatingIfNeeded: FixedPoint.clamp(scaled &+ outputOffset, activationMin, activationMax))
     }
 }
@@ -65,7 +65,7 @@ public struct Requantization {
 /// the int32 range, and so can adding the zero point next to the int32 limits).
 ///
 /// The lane constants live in scratch memory: `ChannelRequantization.lanes(in:)` derives them
-/// from the 12 bytes per channel kept in persistent memory at the start of each eval.
+/// from the per-channel table kept in persistent memory at the start of each eval.
 public struct RequantizationLanes {
     public var rounding: UnsafePointer<Int64>
     public var negative: UnsafePointer<Int64>
@@ -73,7 +73,7 @@ public struct RequantizationLanes {
     /// The multipliers as Int64 lanes.
     public var wideMultipliers: UnsafePointer<Int64>
     public var multipliers: UnsafePointer<Int32>
-    public var shifts: UnsafePointer<Int32>
+    public var shifts: UnsafePointer<Int8>
     public var leftShift: UnsafePointer<Int32>
     /// Added to each accumulator first: `bias[c] + inputOffset * sum(weights of c)`.
     public var foldedBias: UnsafePointer<Int32>
@@ -112,8 +112,8 @@ public struct RequantizationLanes {
             }
             while c < count {
                 let x = a[c] &+ folded[c]
-                let scaled = singleRounding ? FixedPoint.multiplyByQuantizedMultiplierSingleRounding(x, mult[c], shift[c])
-                                            : FixedPoint.multiplyByQuantizedMultiplier(x, mult[c], shift[c])
+                let scaled = singleRounding ? FixedPoint.multiplyByQuantizedMultiplierSingleRounding(x, mult[c], Int32(shift[c]))
+                                            : FixedPoint.multiplyByQuantizedMultiplier(x, mult[c], Int32(shift[c]))
                 o[c] = Int8(truncatingIfNeeded: FixedPoint.clamp(scaled &+ outputOffset, activationMin, activationMax))
                 c &+= 1
             }
@@ -125,7 +125,7 @@ public struct RequantizationLanes {
 /// persistent `ChannelTable` arrays, the rounding form and the output range.
 public struct ChannelRequantization {
     public var multipliers: UnsafePointer<Int32>
-    public var shifts: UnsafePointer<Int32>
+    public var shifts: UnsafePointer<Int8>
     public var foldedBias: UnsafePointer<Int32>
     public var channels: Int
     /// Single rounding (FULLY_CONNECTED) instead of double rounding (CONV_2D, DEPTHWISE).
@@ -144,7 +144,7 @@ public struct ChannelRequantization {
         let left = (memory + 32 &* n).bindMemory(to: Int32.self, capacity: n)
         let rounding = wide, negative = wide + n, right = wide + (2 &* n), wideMultipliers = wide + (3 &* n)
         for c in 0..<n {
-            let s = shifts[c]
+            let s = Int32(shifts[c])
             wideMultipliers[c] = FixedPoint.wide(multipliers[c])
             if singleRounding {
                 let r = FixedPoint.wide(31 &- s)
@@ -167,25 +167,35 @@ public struct ChannelRequantization {
     }
 }
 
-/// The per-channel arrays an op keeps in its persistent memory, `channels` Int32 each:
-/// multipliers, shifts, and the folded bias `bias[c] + inputOffset * sum(weights of channel c)`
-/// that lets the optimized routines accumulate a pure `sum(weight * input)`.
+/// The per-channel arrays an op keeps in its persistent memory: Int32 multipliers, under the
+/// fast memory policy the Int32 folded bias `bias[c] + inputOffset * sum(weights of channel c)`
+/// that lets the optimized routines accumulate a pure `sum(weight * input)`, and Int8 shifts
+/// (QuantizeMultiplier's exponents lie in `-31...30`): 5 bytes per channel, 9 with the folded bias.
 public struct ChannelTable {
-    /// Bytes of persistent memory for `channels` channels.
-    public static func bytes(channels: Int) -> Int { 12 &* channels }
+    /// Bytes of persistent memory for `channels` channels, with or without the folded bias.
+    public static func bytes(channels: Int, foldedBias: Bool) -> Int { (foldedBias ? 9 : 5) &* channels }
 
     public let channels: Int
-    public let base: UnsafeMutablePointer<Int32>
+    /// Whether the table holds the folded bias (fast policy).
+    public let hasFoldedBias: Bool
+    let base: UnsafeMutableRawPointer
 
-    /// Views `memory` (at least `bytes(channels:)` long, 4-byte aligned).
-    public init(_ memory: UnsafeMutableRawPointer, channels: Int) {
+    /// Views `memory` (at least `bytes(channels:foldedBias:)` long, 4-byte aligned).
+    public init(_ memory: UnsafeMutableRawPointer, channels: Int, foldedBias: Bool) {
         self.channels = channels
-        base = memory.bindMemory(to: Int32.self, capacity: 3 &* channels)
+        hasFoldedBias = foldedBias
+        base = memory
     }
 
-    public var multipliers: UnsafeMutablePointer<Int32> { base }
-    public var shifts: UnsafeMutablePointer<Int32> { base + channels }
-    public var foldedBias: UnsafeMutablePointer<Int32> { base + (2 &* channels) }
+    public var multipliers: UnsafeMutablePointer<Int32> { base.bindMemory(to: Int32.self, capacity: channels) }
+    /// The folded bias; without one (compact policy) it aliases the multipliers and must not
+    /// be read: only the optimized routines, which the compact policy never runs, read it.
+    public var foldedBias: UnsafeMutablePointer<Int32> {
+        hasFoldedBias ? (base + 4 &* channels).bindMemory(to: Int32.self, capacity: channels) : multipliers
+    }
+    public var shifts: UnsafeMutablePointer<Int8> {
+        (base + (hasFoldedBias ? 8 : 4) &* channels).bindMemory(to: Int8.self, capacity: channels)
+    }
 
     /// The optimized routines' view of this table for a requantization.
     public func requantization(_ q: Requantization, singleRounding: Bool) -> ChannelRequantization {
