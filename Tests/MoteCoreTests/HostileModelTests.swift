@@ -153,14 +153,9 @@ final class HostileModelTests: XCTestCase {
 
     /// Shapes whose byte counts overflow, with no operator left (so that prepare reaches the
     /// arena-size check at once) and an arena too small for the persistent part: the error
-    /// must report a byte count without overflowing.
-    ///
-    /// KNOWN CRASH (reported, not fixed yet): `Interpreter.activationBytes` adds the byte counts
-    /// of all tensors with a trapping `+=`; two rank-2 tensors of 2^31-1 x 2^31-1 overflow Int.
+    /// must report a byte count without overflowing (`Interpreter.activationBytes` once trapped
+    /// here: two rank-2 tensors of 2^31-1 x 2^31-1 overflowed its sum).
     func testArenaErrorWithOverflowingShapes() throws {
-        guard Self.env["MOTE_HOSTILE_KNOWN_CRASHES"] == "1" else {
-            throw XCTSkip("known crash in Interpreter.activationBytes (arithmetic overflow): set MOTE_HOSTILE_KNOWN_CRASHES=1 to run")
-        }
         var report = Tally()
         for dir in try Fixtures.models() {
             let bytes = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))

@@ -215,13 +215,16 @@ public struct Interpreter {
         for t in 0..<subgraph.tensorCount {
             guard let v = subgraph.tensor(t), v.buffer == 0 || model.bufferData(v.buffer).count == 0,
                   let type = v.type else { continue }
+            // Hostile shapes can overflow: each tensor is capped at what prepare accepts, and the
+            // total saturates (such a model is rejected by prepare anyway).
+            let cap = 0x3fff_ffff
             var n = type.byteSize
             let shape = v.shape
             for d in 0..<shape.count {
                 let (p, o) = n.multipliedReportingOverflow(by: max(Int(shape.i32(d)), 0))
-                n = o ? 0 : p
+                n = o || p > cap ? cap : p
             }
-            total += ArenaPlanner.align(n)
+            total = min(total + ArenaPlanner.align(n), Int.max / 4)
         }
         return total
     }
