@@ -57,8 +57,9 @@ public struct FlatBuffer {
     /// The table that starts at `position`, if its header is valid.
     public func table(at position: Int) -> FBTable? {
         guard contains(position, 4) else { return nil }
-        let vtable = position - Int(i32(position))
-        guard contains(vtable, 4) else { return nil }
+        // The soffset can be near Int32.min: on 32-bit targets the subtraction must not trap.
+        let (vtable, o) = position.subtractingReportingOverflow(Int(i32(position)))
+        guard !o, contains(vtable, 4) else { return nil }
         let vtableSize = Int(u16(vtable))
         let inlineSize = Int(u16(vtable + 2))
         guard vtableSize >= 4, vtableSize & 1 == 0, contains(vtable, vtableSize),
