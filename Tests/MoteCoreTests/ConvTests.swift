@@ -142,11 +142,15 @@ struct TinyModel {
 enum OpHarness {
     /// Runs the operator; with `reference`, also runs that routine on the same prepared
     /// parameters and tensors into a second output buffer, returned as `reference`.
-    static func run<K: OperatorKernel>(_ kernel: K.Type, model: [UInt8], op opIndex: Int = 0, data: [Int: [UInt8]]) throws -> [UInt8] {
-        try runBoth(kernel, model: model, op: opIndex, data: data, reference: nil).output
+    static func run<K: OperatorKernel>(_ kernel: K.Type, model: [UInt8], op opIndex: Int = 0, data: [Int: [UInt8]],
+                                       policy: Interpreter.MemoryPolicy = .fast) throws -> [UInt8] {
+        try runBoth(kernel, model: model, op: opIndex, data: data, policy: policy, reference: nil).output
     }
 
+    /// `policy` picks the kernel form: `.fast` (the default here) the optimized routines,
+    /// `.compact` the reference routines.
     static func runBoth<K: OperatorKernel>(_ kernel: K.Type, model: [UInt8], op opIndex: Int = 0, data: [Int: [UInt8]],
+                                           policy: Interpreter.MemoryPolicy = .fast,
                                            reference: ((K.Params, borrowing EvalContext) -> Void)?) throws -> (output: [UInt8], reference: [UInt8]) {
         try model.withUnsafeBytes { raw -> ([UInt8], [UInt8]) in
             let view = try ModelView(raw)
@@ -156,7 +160,7 @@ enum OpHarness {
                 throw MoteError(.unsupportedOperator, "operator version not supported", value: Int(version))
             }
             var ctx = PrepareContext(operatorIndex: Int32(opIndex), builtinCode: code, version: version, op: op, model: view, subgraph: sg,
-                                     memoryPolicy: .fast)  // the optimized routines are what these tests compare
+                                     memoryPolicy: policy)
             let persistentBytes = K.persistentBytes(ctx)
             let persistent = UnsafeMutableRawBufferPointer.allocate(byteCount: persistentBytes + 16, alignment: 16)
             defer { persistent.deallocate() }
@@ -209,7 +213,7 @@ enum OpHarness {
     /// Runs every operator with builtin code `builtin` of every fixture model on the saved
     /// intermediates of sample 000 and compares its output with the saved one. Returns the
     /// number of operators checked and a line per mismatch.
-    static func fixtureOps<K: OperatorKernel>(_ kernel: K.Type, builtin: String) throws -> (checked: Int, failures: [String]) {
+    static func fixtureOps<K: OperatorKernel>(_ kernel: K.Type, builtin: String, policy: Interpreter.MemoryPolicy) throws -> (checked: Int, failures: [String]) {
         var checked = 0
         var failures: [String] = []
         for dir in try Fixtures.models() {
@@ -228,10 +232,10 @@ enum OpHarness {
                 let expected = try Fixtures.bytes(dir.appendingPathComponent("intermediates_000/\(files[outT]!)"))
                 checked += 1
                 do {
-                    let got = try run(kernel, model: model, op: i, data: data)
+                    let got = try run(kernel, model: model, op: i, data: data, policy: policy)
                     if got != expected {
                         let n = zip(got, expected).filter { $0 != $1 }.count
-                        failures.append("\(dir.lastPathComponent) op \(i): \(n) of \(expected.count) bytes differ")
+                        failures.append("\(dir.lastPathComponent) op \(i) (\(policy)): \(n) of \(expected.count) bytes differ")
                     }
                 } catch let e as MoteError {
                     failures.append("\(dir.lastPathComponent) op \(i): prepare failed: \(e.kind) \(e.message)")
@@ -241,16 +245,22 @@ enum OpHarness {
         return (checked, failures)
     }
 
-    /// The kind of error that running `model` throws, or nil when it runs.
+    /// The kind of error that running `model` throws, or nil when it runs; both memory
+    /// policies must agree.
     static func rejection<K: OperatorKernel>(_ kernel: K.Type, _ model: TinyModel) -> MoteError.Kind? {
-        do {
-            _ = try run(kernel, model: model.serialize(), data: [:])
-            return nil
-        } catch let e as MoteError {
-            return e.kind
-        } catch {
-            return .invalidArgument
+        func outcome(_ policy: Interpreter.MemoryPolicy) -> MoteError.Kind? {
+            do {
+                _ = try run(kernel, model: model.serialize(), data: [:], policy: policy)
+                return nil
+            } catch let e as MoteError {
+                return e.kind
+            } catch {
+                return .invalidArgument
+            }
         }
+        let fast = outcome(.fast)
+        XCTAssertEqual(outcome(.compact), fast, "the memory policies disagree")
+        return fast
     }
 }
 
@@ -549,12 +559,14 @@ final class ConvTests: XCTestCase {
         XCTAssertEqual(out, [Int8](repeating: 5, count: 4).bytes)
     }
 
+    /// Both memory policies: `.fast` runs the optimized routine, `.compact` the reference one.
     func testRandomConvolutionsMatchInt64Recomputation() throws {
         var rng = SeededRandom(0xC0DE)
         for trial in 0..<300 {
             let p = ConvProblem.random(&rng)
-            let out = try OpHarness.run(Conv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes])
-            XCTAssertEqual(out, p.expected().bytes, "trial \(trial): \(p.outputShape) groups \(p.groups) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same)")
+            let policy: Interpreter.MemoryPolicy = trial % 2 == 0 ? .fast : .compact
+            let out = try OpHarness.run(Conv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes], policy: policy)
+            XCTAssertEqual(out, p.expected().bytes, "\(policy) " + "trial \(trial): \(p.outputShape) groups \(p.groups) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same)")
         }
     }
 
@@ -610,9 +622,11 @@ final class ConvTests: XCTestCase {
     }
 
     func testFixtureConvolutionsMatchTFLite() throws {
-        let (checked, failures) = try OpHarness.fixtureOps(Conv2DKernel.self, builtin: "CONV_2D")
-        XCTAssertGreaterThan(checked, 40)
-        XCTAssertEqual(failures, [])
+        for policy in [Interpreter.MemoryPolicy.fast, .compact] {
+            let (checked, failures) = try OpHarness.fixtureOps(Conv2DKernel.self, builtin: "CONV_2D", policy: policy)
+            XCTAssertGreaterThan(checked, 40)
+            XCTAssertEqual(failures, [])
+        }
     }
 
     /// A fixed 1x5x5x2 -> 1x5x5x3 problem for the rejection tests.

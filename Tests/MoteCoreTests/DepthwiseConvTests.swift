@@ -159,12 +159,14 @@ final class DepthwiseConvTests: XCTestCase {
         XCTAssertEqual(out, [Int8(3), 4, 6, 7].bytes)
     }
 
+    /// Both memory policies: `.fast` runs the optimized routine, `.compact` the reference one.
     func testRandomDepthwiseMatchesInt64Recomputation() throws {
         var rng = SeededRandom(0xD3E9)
         for trial in 0..<300 {
             let p = DepthwiseProblem.random(&rng)
-            let out = try OpHarness.run(DepthwiseConv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes])
-            XCTAssertEqual(out, p.expected().bytes, "trial \(trial): \(p.outputShape) mult \(p.multiplier) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same)")
+            let policy: Interpreter.MemoryPolicy = trial % 2 == 0 ? .fast : .compact
+            let out = try OpHarness.run(DepthwiseConv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes], policy: policy)
+            XCTAssertEqual(out, p.expected().bytes, "\(policy) " + "trial \(trial): \(p.outputShape) mult \(p.multiplier) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same)")
         }
     }
 
@@ -199,9 +201,11 @@ final class DepthwiseConvTests: XCTestCase {
     }
 
     func testFixtureDepthwiseConvolutionsMatchTFLite() throws {
-        let (checked, failures) = try OpHarness.fixtureOps(DepthwiseConv2DKernel.self, builtin: "DEPTHWISE_CONV_2D")
-        XCTAssertGreaterThan(checked, 15)
-        XCTAssertEqual(failures, [])
+        for policy in [Interpreter.MemoryPolicy.fast, .compact] {
+            let (checked, failures) = try OpHarness.fixtureOps(DepthwiseConv2DKernel.self, builtin: "DEPTHWISE_CONV_2D", policy: policy)
+            XCTAssertGreaterThan(checked, 15)
+            XCTAssertEqual(failures, [])
+        }
     }
 
     func testPrepareRejectsWhatItDoesNotImplement() {

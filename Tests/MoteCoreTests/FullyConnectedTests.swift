@@ -131,12 +131,14 @@ final class FullyConnectedTests: XCTestCase {
         XCTAssertEqual(out, [Int8(-2), -5].bytes)
     }
 
+    /// Both memory policies: `.fast` runs the optimized routine, `.compact` the reference one.
     func testRandomFullyConnectedMatchesInt64Recomputation() throws {
         var rng = SeededRandom(0xFC)
         for trial in 0..<400 {
             let p = FullyConnectedProblem.random(&rng)
-            let out = try OpHarness.run(FullyConnectedKernel.self, model: p.model.serialize(), data: [0: p.input.bytes])
-            XCTAssertEqual(out, p.expected().bytes, "trial \(trial): \(p.inputShape) x [\(p.units), \(p.depth)] perChannel \(p.perChannel) wzp \(p.weightZero)")
+            let policy: Interpreter.MemoryPolicy = trial % 2 == 0 ? .fast : .compact
+            let out = try OpHarness.run(FullyConnectedKernel.self, model: p.model.serialize(), data: [0: p.input.bytes], policy: policy)
+            XCTAssertEqual(out, p.expected().bytes, "\(policy) " + "trial \(trial): \(p.inputShape) x [\(p.units), \(p.depth)] perChannel \(p.perChannel) wzp \(p.weightZero)")
         }
     }
 
@@ -157,9 +159,11 @@ final class FullyConnectedTests: XCTestCase {
     }
 
     func testFixtureFullyConnectedMatchTFLite() throws {
-        let (checked, failures) = try OpHarness.fixtureOps(FullyConnectedKernel.self, builtin: "FULLY_CONNECTED")
-        XCTAssertGreaterThan(checked, 15)
-        XCTAssertEqual(failures, [])
+        for policy in [Interpreter.MemoryPolicy.fast, .compact] {
+            let (checked, failures) = try OpHarness.fixtureOps(FullyConnectedKernel.self, builtin: "FULLY_CONNECTED", policy: policy)
+            XCTAssertGreaterThan(checked, 15)
+            XCTAssertEqual(failures, [])
+        }
     }
 
     func testMissingOptionsMeanDefaults() throws {
