@@ -83,9 +83,9 @@ def lower_bound(meta, alignment=16):
     return best
 
 
-def core_figures(source, mote, probe, path):
+def core_figures(source, mote, probe, path, memory="compact"):
     if source == "mote":
-        r = common.run([mote, "inspect", path, "--json"], check=False)
+        r = common.run([mote, "inspect", path, "--json", "--memory", memory], check=False)
         doc = common.last_json(r.stdout)
         if not doc or not isinstance(doc.get("arena"), dict):
             return {"error": (doc or {}).get("error") or r.stderr.strip()[-300:]}
@@ -99,6 +99,8 @@ def core_figures(source, mote, probe, path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", choices=["auto", "mote", "probe"], default="auto")
+    ap.add_argument("--memory", choices=["compact", "fast"], default="compact",
+                    help="the interpreter's memory policy (mote source only; compact is what firmware uses)")
     ap.add_argument("--mote", help="path of a built `mote` binary")
     ap.add_argument("--out", help="also write the JSON here")
     args = ap.parse_args()
@@ -118,7 +120,7 @@ def main():
     for name, path, folder in common.fixture_models():
         with open(os.path.join(folder, "meta.json")) as f:
             meta = json.load(f)
-        core = core_figures(source, mote, probe, path)
+        core = core_figures(source, mote, probe, path, args.memory)
         row = {"model": name, "lower_bound_meta": lower_bound(meta), "lower_bound_meta_unaligned": lower_bound(meta, 1)}
         if "error" in core:
             row["error"] = core["error"]
