@@ -91,7 +91,7 @@ def core_figures(source, mote, probe, path, memory="compact"):
             return {"error": (doc or {}).get("error") or r.stderr.strip()[-300:]}
         a = doc["arena"]
         return {"planned": a["planned"], "persistent": a["persistent"], "lower_bound": a["lower_bound"], "required": a["required"]}
-    r = common.run([probe, "arena", path], check=False)
+    r = common.run([probe, "arena", "--memory", memory, path], check=False)
     doc = common.last_json(r.stdout) or {"error": r.stderr.strip()[-300:]}
     return doc
 
@@ -100,7 +100,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--source", choices=["auto", "mote", "probe"], default="auto")
     ap.add_argument("--memory", choices=["compact", "fast"], default="compact",
-                    help="the interpreter's memory policy (mote source only; compact is what firmware uses)")
+                    help="the interpreter's memory policy (compact is what firmware uses)")
     ap.add_argument("--mote", help="path of a built `mote` binary")
     ap.add_argument("--out", help="also write the JSON here")
     args = ap.parse_args()
@@ -137,7 +137,7 @@ def main():
                 row["persistent_over_tflm_persistent"] = round(row["persistent"] / t["persistent"], 4)
         rows.append(row)
 
-    doc = {"machine": common.machine(), "source": source, "models": rows}
+    doc = {"machine": common.machine(), "source": source, "memory": args.memory, "models": rows}
     text = json.dumps(doc, indent=2)
     print(text)
     if args.out:

@@ -11,8 +11,9 @@ every outcome with the 64-bit one.
 Steps: (1) `swift test --filter HostileModel` with MOTE_HOSTILE_EXPORT writes each fixture's
 mutants and 64-bit outcomes (invokes are skipped there for speed); (2) the runner is built with
 swiftc (-target i686-unknown-none-elf, Embedded, -no-allocations) + clang + ld.lld from the
-toolchain; (3) every mutant runs: verify, prepare (in the exported arena size, at most 4 MiB),
-invoke. Exit status 1 when a mutant crashed.
+toolchain; (3) every mutant runs: verify, then prepare (in the exported arena size, at most
+4 MiB) and invoke under both memory policies, `.compact` (the firmware's) and `.fast`, whose
+outputs must agree. Exit status 1 when a mutant crashed.
 """
 import argparse
 import collections
@@ -33,6 +34,10 @@ KINDS = {1: "malformedModel", 2: "unsupportedOperator", 3: "typeMismatch", 4: "s
 def describe(code):
     if code == 0:
         return "prepared"
+    if code == 300:
+        return "memory policies give different outputs"
+    if code == 301:
+        return "memory policies disagree on prepare"
     stage = "verifier" if code < 200 else "prepare"
     return f"{stage}: {KINDS.get(code % 100, code % 100)}"
 

@@ -12,13 +12,15 @@ import MoteCoreDSP
 /// end must be a `.malformedModel` from the verifier) it is asserted; the counts of rejections by
 /// error kind and of mutants that ran are printed.
 ///
-/// Every prepared mutant runs with each kernel variant (`MOTE_HOSTILE_KERNELS`, default: the
-/// portable Swift loops and every MoteCoreDSP variant this CPU has), whose outputs must agree
-/// byte for byte.
+/// Every mutant is prepared under both memory policies (`.compact`, the firmware's reference-form
+/// kernels, and `.fast`, the default optimized ones, whose outcome is counted); they must accept
+/// the same models and give the same bytes. Under `.fast` every kernel variant runs
+/// (`MOTE_HOSTILE_KERNELS`, default: the portable Swift loops and every MoteCoreDSP variant this
+/// CPU has), whose outputs must agree byte for byte.
 ///
 /// Environment: `MOTE_HOSTILE_SCALE` multiplies the mutant counts (default 1), `MOTE_HOSTILE_SEED`
 /// changes the seed, `MOTE_HOSTILE_INVOKE_BUDGET` caps the seconds spent in `invoke` per model
-/// and category (default 0.3; prepared mutants beyond it are counted, not invoked; the
+/// and category (default 0.2; prepared mutants beyond it are counted, not invoked; the
 /// unmutated model always runs), `MOTE_HOSTILE_KNOWN_CRASHES=1` also runs the reproducers of
 /// crashes found and not yet fixed (they kill the test process),
 /// `MOTE_HOSTILE_TRACE` names the file that always holds the mutant being run (default
@@ -32,12 +34,12 @@ final class HostileModelTests: XCTestCase {
     static let env = ProcessInfo.processInfo.environment
     static let scale = max(Double(env["MOTE_HOSTILE_SCALE"] ?? "") ?? 1, 0.01)
     static let seed = UInt64(env["MOTE_HOSTILE_SEED"] ?? "") ?? 0x4D6F_7465
-    static let invokeBudget = Double(env["MOTE_HOSTILE_INVOKE_BUDGET"] ?? "") ?? 0.3
+    static let invokeBudget = Double(env["MOTE_HOSTILE_INVOKE_BUDGET"] ?? "") ?? 0.2
 
     /// Mutants per model and category at scale 1 (a seeded sample when a category has more).
     static let caps: [Mutant.Category: Int] = [
-        .truncation: 48, .byteFlip: 60, .uoffset: 120, .soffset: 60, .vectorLength: 120, .vtable: 120,
-        .index: 120, .shape: 120, .quantization: 120, .type: 60, .opcode: 120, .options: 120,
+        .truncation: 48, .byteFlip: 50, .uoffset: 100, .soffset: 60, .vectorLength: 100, .vtable: 100,
+        .index: 100, .shape: 100, .quantization: 100, .type: 50, .opcode: 100, .options: 100,
     ]
 
     /// Crashes these tests found, reported and not fixed yet: mutants that match are skipped
@@ -53,6 +55,9 @@ final class HostileModelTests: XCTestCase {
         guard env["MOTE_HOSTILE_KNOWN_CRASHES"] != "1" else { return nil }
         return knownCrashes.first { $0.matches(m, map) }?.what
     }
+
+    /// Both memory policies: the firmware's and the default.
+    static let policies: [Interpreter.MemoryPolicy] = [.compact, .fast]
 
     /// The unmutated models' outcomes, per model and arena size (computed once).
     nonisolated(unsafe) static var baselines: [String: Outcome] = [:]
@@ -198,31 +203,33 @@ final class HostileModelTests: XCTestCase {
     /// runs and gives the same output as a large arena; a misaligned arena needs the skew more.
     func testArenaOfRequiredBytesMinusOneIsTooSmall() throws {
         var failures: [String] = []
-        for dir in try Fixtures.models() {
-            let name = dir.lastPathComponent
-            let bytes = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
-            let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
-            let usage: Interpreter.ArenaUsage, reference: [UInt8]
-            do {
-                (usage, reference) = try Self.usageAndOutput(bytes, arenaBytes: Self.arenaBytes, input: input)
-            } catch let e as MoteError { failures.append("\(name): \(FixtureConformanceTests.describe(e))"); continue }
-            XCTAssertEqual(usage.required, usage.planned + usage.persistent, "\(name): a 16-aligned arena has no skew")
-            XCTAssertGreaterThanOrEqual(usage.planned, usage.lowerBound, name)
-            do {
-                _ = try Self.run(bytes, arenaBytes: usage.required - 1, input: input)
-                failures.append("\(name): prepared in required - 1 = \(usage.required - 1) bytes")
-            } catch let e as MoteError {
-                XCTAssertEqual(e.kind, .arenaTooSmall, "\(name): \(FixtureConformanceTests.describe(e))")
-                XCTAssertEqual(e.value, usage.required, "\(name): arenaTooSmall must report usage.required")
+        for policy in Self.policies {
+            for dir in try Fixtures.models() {
+                let name = "\(dir.lastPathComponent) (\(policy))"
+                let bytes = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
+                let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
+                let usage: Interpreter.ArenaUsage, reference: [UInt8]
+                do {
+                    (usage, reference) = try Self.usageAndOutput(bytes, arenaBytes: Self.arenaBytes, input: input, policy: policy)
+                } catch let e as MoteError { failures.append("\(name): \(FixtureConformanceTests.describe(e))"); continue }
+                XCTAssertEqual(usage.required, usage.planned + usage.persistent, "\(name): a 16-aligned arena has no skew")
+                XCTAssertGreaterThanOrEqual(usage.planned, usage.lowerBound, name)
+                do {
+                    _ = try Self.run(bytes, arenaBytes: usage.required - 1, input: input, policy: policy)
+                    failures.append("\(name): prepared in required - 1 = \(usage.required - 1) bytes")
+                } catch let e as MoteError {
+                    XCTAssertEqual(e.kind, .arenaTooSmall, "\(name): \(FixtureConformanceTests.describe(e))")
+                    XCTAssertEqual(e.value, usage.required, "\(name): arenaTooSmall must report usage.required")
+                }
+                do {
+                    let out = try Self.run(bytes, arenaBytes: usage.required, input: input, policy: policy)
+                    XCTAssertEqual(out, reference, "\(name): an arena of exactly required bytes gives another output")
+                } catch let e as MoteError { failures.append("\(name): exact arena of \(usage.required) bytes: \(FixtureConformanceTests.describe(e))") }
+                do {
+                    let out = try Self.run(bytes, arenaBytes: usage.required + 15, misalignBy: 1, input: input, policy: policy)
+                    XCTAssertEqual(out, reference, "\(name): a misaligned arena gives another output")
+                } catch let e as MoteError { failures.append("\(name): misaligned arena of \(usage.required + 15) bytes: \(FixtureConformanceTests.describe(e))") }
             }
-            do {
-                let out = try Self.run(bytes, arenaBytes: usage.required, input: input)
-                XCTAssertEqual(out, reference, "\(name): an arena of exactly required bytes gives another output")
-            } catch let e as MoteError { failures.append("\(name): exact arena of \(usage.required) bytes: \(FixtureConformanceTests.describe(e))") }
-            do {
-                let out = try Self.run(bytes, arenaBytes: usage.required + 15, misalignBy: 1, input: input)
-                XCTAssertEqual(out, reference, "\(name): a misaligned arena gives another output")
-            } catch let e as MoteError { failures.append("\(name): misaligned arena of \(usage.required + 15) bytes: \(FixtureConformanceTests.describe(e))") }
         }
         XCTAssertEqual(failures, [])
     }
@@ -233,31 +240,33 @@ final class HostileModelTests: XCTestCase {
     /// `usage.required`, which then succeeds. At most two retries.
     func testTinyArenaReportsBytesThatSuffice() throws {
         var failures: [String] = []
-        for dir in try Fixtures.models() {
-            let name = dir.lastPathComponent
-            let bytes = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
-            let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
-            let usage: Interpreter.ArenaUsage
-            do { usage = try Self.usageAndOutput(bytes, arenaBytes: Self.arenaBytes, input: input).0 } catch let e as MoteError {
-                failures.append("\(name): \(FixtureConformanceTests.describe(e))"); continue
-            }
-            for tiny in [64, 0] {
-                var size = tiny, attempts: [String] = []
-                for attempt in 0...2 {
-                    do {
-                        _ = try Self.run(bytes, arenaBytes: size, input: input)
-                        if attempt == 0 { failures.append("\(name): prepared in \(tiny) bytes") }
-                        break
-                    } catch let e as MoteError {
-                        attempts.append("\(size) bytes: \(FixtureConformanceTests.describe(e))")
-                        guard e.kind == .arenaTooSmall, attempt < 2 else {
-                            failures.append("\(name), from \(tiny) bytes: " + attempts.joined(separator: "; then ")); break
+        for policy in Self.policies {
+            for dir in try Fixtures.models() {
+                let name = "\(dir.lastPathComponent) (\(policy))"
+                let bytes = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
+                let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
+                let usage: Interpreter.ArenaUsage
+                do { usage = try Self.usageAndOutput(bytes, arenaBytes: Self.arenaBytes, input: input, policy: policy).0 } catch let e as MoteError {
+                    failures.append("\(name): \(FixtureConformanceTests.describe(e))"); continue
+                }
+                for tiny in [64, 0] {
+                    var size = tiny, attempts: [String] = []
+                    for attempt in 0...2 {
+                        do {
+                            _ = try Self.run(bytes, arenaBytes: size, input: input, policy: policy)
+                            if attempt == 0 { failures.append("\(name): prepared in \(tiny) bytes") }
+                            break
+                        } catch let e as MoteError {
+                            attempts.append("\(size) bytes: \(FixtureConformanceTests.describe(e))")
+                            guard e.kind == .arenaTooSmall, attempt < 2 else {
+                                failures.append("\(name), from \(tiny) bytes: " + attempts.joined(separator: "; then ")); break
+                            }
+                            if attempt == 1 {
+                                XCTAssertEqual(e.value, usage.required, "\(name): the second arenaTooSmall must give the exact size")
+                            }
+                            XCTAssertGreaterThan(e.value, size, "\(name): arenaTooSmall must ask for more than it was given")
+                            size = e.value
                         }
-                        if attempt == 1 {
-                            XCTAssertEqual(e.value, usage.required, "\(name): the second arenaTooSmall must give the exact size")
-                        }
-                        XCTAssertGreaterThan(e.value, size, "\(name): arenaTooSmall must ask for more than it was given")
-                        size = e.value
                     }
                 }
             }
@@ -357,7 +366,7 @@ final class HostileModelTests: XCTestCase {
                 try Self.append(lines.joined(), to: folder.appendingPathComponent("\(name).mutants"))
                 try Self.append(outcomes.map { "\($0.code)\n" }.joined(), to: folder.appendingPathComponent("\(name).outcomes"))
             }
-            XCTAssertEqual(runner.mismatches, [], "\(name): kernel variants disagree")
+            XCTAssertEqual(runner.mismatches, [], "\(name): kernel variants or memory policies disagree")
             // The mutations were undone: the model must behave as before.
             XCTAssertEqual(runner.run(Mutant(category: category, label: "unmutated, after the mutants"), invoke: .never).stage, baseline.stage, name)
             if arenaBytes >= Self.arenaBytes {
@@ -368,7 +377,7 @@ final class HostileModelTests: XCTestCase {
         }
         let arena = arenaBytes >= Self.arenaBytes ? "" : ", \(arenaBytes)-byte arena"
         print("HostileModel \(category.rawValue)\(arena): \(tally.line(category)) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
-              + " (kernels \(MutantRunner.kernelVariants.joined(separator: ", ")))\n" + lines.joined(separator: "\n"))
+              + " (policies compact and fast; kernels \(MutantRunner.kernelVariants.joined(separator: ", ")))\n" + lines.joined(separator: "\n"))
         for (what, n) in skippedKnown.sorted(by: { $0.key < $1.key }) {
             print("HostileModel \(category.rawValue)\(arena): SKIPPED \(n) mutants that hit a known crash: \(what) (MOTE_HOSTILE_KNOWN_CRASHES=1 runs them)")
         }
@@ -376,17 +385,19 @@ final class HostileModelTests: XCTestCase {
 
     /// Prepares `model` in an arena of `arenaBytes` (its start offset by `misalignBy` from a
     /// 16-byte boundary), runs `input`, returns output 0.
-    static func run(_ model: [UInt8], arenaBytes: Int, misalignBy: Int = 0, input: [UInt8]) throws -> [UInt8] {
-        try usageAndOutput(model, arenaBytes: arenaBytes, misalignBy: misalignBy, input: input).1
+    static func run(_ model: [UInt8], arenaBytes: Int, misalignBy: Int = 0, input: [UInt8],
+                    policy: Interpreter.MemoryPolicy = .fast) throws -> [UInt8] {
+        try usageAndOutput(model, arenaBytes: arenaBytes, misalignBy: misalignBy, input: input, policy: policy).1
     }
 
-    static func usageAndOutput(_ model: [UInt8], arenaBytes: Int, misalignBy: Int = 0, input: [UInt8]) throws -> (Interpreter.ArenaUsage, [UInt8]) {
+    static func usageAndOutput(_ model: [UInt8], arenaBytes: Int, misalignBy: Int = 0, input: [UInt8],
+                               policy: Interpreter.MemoryPolicy = .fast) throws -> (Interpreter.ArenaUsage, [UInt8]) {
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(arenaBytes + misalignBy, 1), alignment: 16)
         defer { storage.deallocate() }
         let arena = arenaBytes == 0 ? UnsafeMutableRawBufferPointer(start: nil, count: 0)
             : UnsafeMutableRawBufferPointer(rebasing: storage[misalignBy..<(misalignBy + arenaBytes)])
         return try model.withUnsafeBytes { bytes in
-            let it = try Interpreter(model: bytes, arena: arena)
+            let it = try Interpreter(model: bytes, arena: arena, memoryPolicy: policy)
             try input.withUnsafeBytes { try it.setInput(0, $0) }
             it.invoke()
             return (it.usage, [UInt8](it.output(0)))
@@ -473,7 +484,7 @@ final class MutantRunner {
     let sample: [UInt8]?
     let invokeBudget: Double
     private(set) var invokeSeconds = 0.0
-    /// Mutants whose outputs differ between kernel variants (they must be byte-identical).
+    /// Mutants on which kernel variants or memory policies disagree (they must not).
     private(set) var mismatches: [String] = []
     private var currentLabel = ""
 
@@ -539,16 +550,35 @@ final class MutantRunner {
         return evaluate(UnsafeRawBufferPointer(start: work.baseAddress, count: original.count), invoke)
     }
 
+    /// Verifies `model`, then prepares it under both memory policies: `.compact` (reference-form
+    /// kernels, the firmware's) with the portable loops, and `.fast` (optimized kernels, the
+    /// default, whose outcome is returned) with every kernel variant. Both policies must accept
+    /// the same models (an arena that only one of them fits aside) and give the same bytes.
     private func evaluate(_ model: UnsafeRawBufferPointer, _ invoke: Invoke) -> Outcome {
         do { _ = try ModelView(model) } catch { return .verifier(error.kind) }
-        let it: Interpreter
-        do { it = try Interpreter(model: model, arena: arena) } catch { return .prepare(error.kind) }
-        if invoke == .never || (invoke == .withinBudget && invokeSeconds >= invokeBudget) { return .preparedNotInvoked }
+        let run = invoke == .always || (invoke == .withinBudget && invokeSeconds < invokeBudget)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        // Every kernel variant runs the same prepared model and must give the same bytes.
+        let compact = prepareAndRun(model, .compact, variants: ["portable"], invoke: run)
+        let fast = prepareAndRun(model, .fast, variants: MutantRunner.kernelVariants, invoke: run)
+        if invoke == .withinBudget && run { invokeSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        if compact.outcome.stage != fast.outcome.stage, compact.outcome != .prepare(.arenaTooSmall), fast.outcome != .prepare(.arenaTooSmall) {
+            mismatches.append("\(currentLabel): compact policy \(compact.outcome), fast policy \(fast.outcome)")
+        } else if let c = compact.outputs, let f = fast.outputs, c != f {
+            mismatches.append("\(currentLabel): compact and fast policies give different outputs")
+        }
+        return fast.outcome
+    }
+
+    /// Prepares `model` with `policy` and, when `invoke`, runs it with each kernel variant (their
+    /// outputs must agree); returns the outcome and the outputs.
+    private func prepareAndRun(_ model: UnsafeRawBufferPointer, _ policy: Interpreter.MemoryPolicy, variants: [String],
+                               invoke: Bool) -> (outcome: Outcome, outputs: [[UInt8]]?) {
+        let it: Interpreter
+        do { it = try Interpreter(model: model, arena: arena, memoryPolicy: policy) } catch { return (.prepare(error.kind), nil) }
+        guard invoke else { return (.preparedNotInvoked, nil) }
         var first: [[UInt8]]?
         defer { MoteCoreDSP.install(variant: "portable") }
-        for variant in MutantRunner.kernelVariants {
+        for variant in variants {
             MoteCoreDSP.install(variant: variant)
             for i in 0..<it.inputCount {
                 let n = it.input(i).count
@@ -561,13 +591,12 @@ final class MutantRunner {
             it.invoke()
             let outputs = (0..<it.outputCount).map { [UInt8](it.output($0)) }
             if let first {
-                if outputs != first { mismatches.append("\(currentLabel): \(variant) output differs from \(MutantRunner.kernelVariants[0])") }
+                if outputs != first { mismatches.append("\(currentLabel): \(policy) policy, \(variant) output differs from \(variants[0])") }
             } else {
                 first = outputs
             }
         }
-        if invoke == .withinBudget { invokeSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-        return .ran
+        return (.ran, first)
     }
 
     private func trace(_ text: String) {

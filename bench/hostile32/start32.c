@@ -1,8 +1,9 @@
 /* A freestanding 32-bit (i386 Linux) host for the Embedded Swift build of MoteCore: no libc,
  * raw system calls. It reads a model and a list of mutants (the lines that HostileModelTests
  * writes with MOTE_HOSTILE_EXPORT, see Mutant.exportLine), applies each mutant, calls
- * mote32_run (bench/hostile32/driver32.swift: verify, prepare, invoke) and prints one line per
- * mutant: "LINE CODE" (0 ran, 100 + kind rejected by the verifier, 200 + kind by prepare).
+ * mote32_run (bench/hostile32/driver32.swift: verify, prepare and invoke under both memory
+ * policies) and prints one line per mutant: "LINE CODE" (0 ran, 100 + kind rejected by the
+ * verifier, 200 + kind by prepare, 300/301 the policies disagree).
  * The model always ends right before an unmapped page, so a read past its end is a SIGSEGV;
  * a Swift trap (overflow, division by zero) is a SIGILL. Either kills the process: the last
  * line printed tells the caller which mutant comes next.
@@ -72,7 +73,10 @@ i64 __moddi3(i64 a, i64 b) {
     return a < 0 ? -(i64)r : (i64)r;
 }
 
-extern i32 mote32_run(const void *model, i32 count, void *arena, i32 arena_count);
+extern i32 mote32_run(const void *model, i32 count, void *arena, i32 arena_count, void *keep, i32 keep_count);
+
+/* The first policy's outputs, compared with the second's. */
+static u8 keep[1 << 20];
 
 static void put(const char *s, u32 n) { sys3(SYS_write, 1, (long)s, n); }
 static u32 slen(const char *s) { u32 n = 0; while (s[n]) n++; return n; }
@@ -165,7 +169,7 @@ int main32(int argc, char **argv) {
             }
             if (arena_bytes > arena_cap) arena_bytes = arena_cap;
             put_u32(line); put(" ", 1);
-            i32 code = mote32_run(len ? model : 0, (i32)len, arena_bytes ? arena : 0, (i32)arena_bytes);
+            i32 code = mote32_run(len ? model : 0, (i32)len, arena_bytes ? arena : 0, (i32)arena_bytes, keep, (i32)sizeof keep);
             put_u32((u32)code); put("\n", 1);
         }
         line++;

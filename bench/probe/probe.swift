@@ -2,8 +2,9 @@
 // bench/build_probe.sh, not part of the package): the arena figures and the invoke latency
 // of a model, straight from the core, for when the `mote` tool is not available.
 //
-//   probe arena MODEL...                  one JSON line per model: planned, persistent, lower bound, required
-//   probe bench MODEL [RUNS] [WARMUP]     one JSON line: median and min milliseconds per invoke
+//   probe arena [--memory compact|fast] MODEL...   one JSON line per model: planned, persistent, lower bound, required
+//   probe bench MODEL [RUNS] [WARMUP]              one JSON line: median and min milliseconds per invoke (fast policy)
+// (portable Swift loops only: MoteCoreDSP is not part of the probe)
 import Foundation
 
 @main
@@ -15,7 +16,13 @@ struct Probe {
             exit(2)
         }
         switch args[1] {
-        case "arena": for path in args[2...] { arena(path) }
+        case "arena":
+            var paths = Array(args[2...])
+            if paths.count >= 2, paths[0] == "--memory" {
+                policy = paths[1] == "compact" ? .compact : .fast
+                paths.removeFirst(2)
+            }
+            for path in paths { arena(path) }
         case "bench": bench(args[2], runs: args.count > 3 ? Int(args[3]) ?? 300 : 300, warmup: args.count > 4 ? Int(args[4]) ?? 20 : 20)
         default: exit(2)
         }
@@ -32,6 +39,8 @@ struct Probe {
             return "\"\(k)\": \(value)"
         }.joined(separator: ", ") + "}"
     }
+
+    nonisolated(unsafe) static var policy = Interpreter.MemoryPolicy.fast
 
     static func describe(_ e: MoteError) -> String {
         "\(e.kind) \"\(e.message)\" op \(e.operatorIndex) tensor \(e.tensorIndex) value \(e.value)"
@@ -50,7 +59,7 @@ struct Probe {
             let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 16)
             defer { arena.deallocate() }
             do {
-                let it = try Interpreter(model: UnsafeRawBufferPointer(model), arena: arena)
+                let it = try Interpreter(model: UnsafeRawBufferPointer(model), arena: arena, memoryPolicy: policy)
                 body(it)
                 return
             } catch {
@@ -63,7 +72,7 @@ struct Probe {
     static func arena(_ path: String) {
         withInterpreter(path) { it in
             let u = it.usage
-            print(json([("model", path), ("planned", u.planned), ("persistent", u.persistent), ("lower_bound", u.lowerBound),
+            print(json([("model", path), ("memory", policy == .compact ? "compact" : "fast"), ("planned", u.planned), ("persistent", u.persistent), ("lower_bound", u.lowerBound),
                         ("required", u.required), ("tensors", it.tensorCount), ("operators", it.operatorCount)]))
         }
     }
