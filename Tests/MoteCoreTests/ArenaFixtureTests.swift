@@ -11,7 +11,7 @@ final class ArenaFixtureTests: XCTestCase {
     /// Mote's whole compact arena must stay under.
     static let tflmArena: [String: (bytes: Int, fraction: Double)] = [
         "mlperf_vww_96": (103_680, 0.80),
-        "mlperf_kws_ds_cnn": (24_272, 0.96),
+        "mlperf_kws_ds_cnn": (24_272, 0.95),
     ]
 
     func testPlansAreCloseToTheLowerBound() throws {

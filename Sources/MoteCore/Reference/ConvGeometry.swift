@@ -5,27 +5,39 @@
 /// index the routines form (`((b * H + y) * W + x) * C + c` of input, filter and output)
 /// stays inside its tensor.
 public struct ConvGeometry {
-    public var batches: Int
-    public var inputHeight: Int
-    public var inputWidth: Int
+    /// The dimensions as 32-bit values (prepare validates that they fit: tensor byte counts are
+    /// below 2^30), halving the operator parameters kept in the arena's persistent part.
+    struct Stored {
+        var batches, inputHeight, inputWidth, inputDepth: Int32
+        var outputHeight, outputWidth, outputDepth: Int32
+        var filterHeight, filterWidth, filterDepth: Int32
+        var strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft: Int32
+    }
+    var stored = Stored(batches: 0, inputHeight: 0, inputWidth: 0, inputDepth: 0, outputHeight: 0, outputWidth: 0, outputDepth: 0,
+                        filterHeight: 0, filterWidth: 0, filterDepth: 0, strideHeight: 0, strideWidth: 0,
+                        dilationHeight: 0, dilationWidth: 0, padTop: 0, padLeft: 0)
+
+    public var batches: Int { get { Int(stored.batches) } set { stored.batches = Int32(truncatingIfNeeded: newValue) } }
+    public var inputHeight: Int { get { Int(stored.inputHeight) } set { stored.inputHeight = Int32(truncatingIfNeeded: newValue) } }
+    public var inputWidth: Int { get { Int(stored.inputWidth) } set { stored.inputWidth = Int32(truncatingIfNeeded: newValue) } }
     /// Channels of the input tensor (for a grouped conv, `groups * filterDepth`).
-    public var inputDepth: Int
-    public var outputHeight: Int
-    public var outputWidth: Int
-    public var outputDepth: Int
-    public var filterHeight: Int
-    public var filterWidth: Int
+    public var inputDepth: Int { get { Int(stored.inputDepth) } set { stored.inputDepth = Int32(truncatingIfNeeded: newValue) } }
+    public var outputHeight: Int { get { Int(stored.outputHeight) } set { stored.outputHeight = Int32(truncatingIfNeeded: newValue) } }
+    public var outputWidth: Int { get { Int(stored.outputWidth) } set { stored.outputWidth = Int32(truncatingIfNeeded: newValue) } }
+    public var outputDepth: Int { get { Int(stored.outputDepth) } set { stored.outputDepth = Int32(truncatingIfNeeded: newValue) } }
+    public var filterHeight: Int { get { Int(stored.filterHeight) } set { stored.filterHeight = Int32(truncatingIfNeeded: newValue) } }
+    public var filterWidth: Int { get { Int(stored.filterWidth) } set { stored.filterWidth = Int32(truncatingIfNeeded: newValue) } }
     /// Input channels one filter sees: `inputDepth` for a plain conv, `inputDepth / groups`
     /// for a grouped one; for a depthwise conv, the depth multiplier.
-    public var filterDepth: Int
-    public var strideHeight: Int
-    public var strideWidth: Int
-    public var dilationHeight: Int
-    public var dilationWidth: Int
+    public var filterDepth: Int { get { Int(stored.filterDepth) } set { stored.filterDepth = Int32(truncatingIfNeeded: newValue) } }
+    public var strideHeight: Int { get { Int(stored.strideHeight) } set { stored.strideHeight = Int32(truncatingIfNeeded: newValue) } }
+    public var strideWidth: Int { get { Int(stored.strideWidth) } set { stored.strideWidth = Int32(truncatingIfNeeded: newValue) } }
+    public var dilationHeight: Int { get { Int(stored.dilationHeight) } set { stored.dilationHeight = Int32(truncatingIfNeeded: newValue) } }
+    public var dilationWidth: Int { get { Int(stored.dilationWidth) } set { stored.dilationWidth = Int32(truncatingIfNeeded: newValue) } }
     /// Rows and columns of implicit padding before the image (TFLite's `padding_values`);
     /// an odd total padding puts the extra row or column after the image.
-    public var padTop: Int
-    public var padLeft: Int
+    public var padTop: Int { get { Int(stored.padTop) } set { stored.padTop = Int32(truncatingIfNeeded: newValue) } }
+    public var padLeft: Int { get { Int(stored.padLeft) } set { stored.padLeft = Int32(truncatingIfNeeded: newValue) } }
 
     public init(batches: Int, inputHeight: Int, inputWidth: Int, inputDepth: Int,
                 outputHeight: Int, outputWidth: Int, outputDepth: Int,
