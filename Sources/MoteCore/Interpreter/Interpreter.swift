@@ -82,14 +82,16 @@ public struct Interpreter {
                 throw MoteError(.unsupportedOperator, "operator version not supported", operator: Int32(truncatingIfNeeded: i), value: Int(version))
             }
             guard extra >= 0, extra <= 1 << 26 else { throw MoteError(.overflow, "operator persistent data too large", operator: Int32(truncatingIfNeeded: i)) }
+            // Bounded so that no sum below overflows a 32-bit Int.
             persistent += align(paramBytes) + align(extra)
+            guard persistent <= 1 << 29 else { throw MoteError(.overflow, "persistent data above 512 MiB", operator: Int32(truncatingIfNeeded: i)) }
         }
 
         // 2. Carve the persistent part from the end of the (aligned) arena.
         guard let rawBase = arena.baseAddress else {
             throw MoteError(.arenaTooSmall, "arena is empty", value: persistent + Interpreter.activationBytes(model, subgraph) + align(1))
         }
-        let skew = (align(Int(bitPattern: rawBase)) - Int(bitPattern: rawBase))
+        let skew = (0 &- Int(bitPattern: rawBase)) & (ArenaPlanner.alignment - 1)  // bytes to the next 16-byte boundary
         let usable = (arena.count - skew) & ~(align(1) - 1)
         guard usable >= persistent else {
             throw MoteError(.arenaTooSmall, "arena smaller than the persistent data (value is an estimate: retry with it for the exact size)",
@@ -187,6 +189,14 @@ public struct Interpreter {
 
         // 5. Plan the activations and scratch buffers.
         var items = InterpreterPlanItems(tensors: tensors, tensorCount: tensorCount, ops: ops, opCount: opCount)
+        // Every offset the planner forms is at most the sum of all buffers: keep it far from a
+        // 32-bit Int's limit (each buffer is already below 1 GiB).
+        var allBuffers = 0
+        for i in 0..<items.count {
+            guard let it = items.get(i) else { continue }
+            allBuffers += ArenaPlanner.align(it.size)
+            guard allBuffers <= 1 << 30 else { throw MoteError(.overflow, "activations and scratch above 1 GiB in all") }
+        }
         let lowerBound = ArenaPlanner.lowerBound(items, steps: opCount, itemCount: tensorCount)
         let planned = ArenaPlanner.plan(&items)
         let required = skew + planned + persistent
