@@ -55,7 +55,15 @@ public enum PadKernel: OperatorKernel {
         try ctx.require(output, shape: shape, "PAD output shape differs from the padded input shape")
 
         var zeroPoint: Int32 = 0
-        if input.type == .int8 { zeroPoint = try ctx.quantization(output).zeroPoint }
+        if input.type == .int8 {
+            // PAD copies bytes, so the input must carry valid quantization equal to the output's.
+            let qi = try ctx.quantization(input), qo = try ctx.quantization(output)
+            let diff = qi.scale > qo.scale ? qi.scale - qo.scale : qo.scale - qi.scale
+            guard qi.zeroPoint == qo.zeroPoint, diff <= 1e-6 * qo.scale else {
+                throw ctx.error(.invalidQuantization, "PAD input quantization differs from the output's", tensor: input.index)
+            }
+            zeroPoint = qo.zeroPoint
+        }
 
         // PADV2's pad value.
         var hasValueInput = false
