@@ -32,92 +32,82 @@ final class FixtureConformanceTests: XCTestCase {
     /// Both memory policies: the compact (reference-form) kernels and the fast ones.
     static let policies: [(String, Interpreter.MemoryPolicy)] = [("compact", .compact), ("fast", .fast)]
 
-    func testEveryFixtureOutputMatchesReferenceKernels() throws {
+    /// Runs `body` for every fixture model under both memory policies with a prepared
+    /// interpreter; `body` appends report lines and returns its failure count. A model that
+    /// fails to prepare counts as one failure. Asserts no failures, naming them all.
+    func forEveryFixture(_ body: (_ dir: URL, _ name: String, _ it: Interpreter, _ report: inout [String]) throws -> Int) throws {
         var report: [String] = []
         var failures = 0
         for dir in try Fixtures.models() {
-          for (policyName, policy) in Self.policies {
-            let name = "\(dir.lastPathComponent) [\(policyName)]"
-            let meta = try Fixtures.json(dir.appendingPathComponent("meta.json"))
-            let opNames = (meta["ops"] as! [[String: Any]]).map { $0["op_name"] as! String }
-            let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
-            do {
-                try Self.withInterpreter(model, memoryPolicy: policy) { it in
-                    var matched = 0
-                    let samples = try Fixtures.samples(dir)
-                    for sample in samples {
-                        let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/\(sample)"))
-                        let expected = try Fixtures.bytes(dir.appendingPathComponent("expected_ref/\(sample)"))
-                        try input.withUnsafeBytes { try it.setInput(0, $0) }
-                        it.invoke()
-                        let out = [UInt8](it.output(0))
-                        if out == expected { matched += 1 } else {
-                            failures += 1
-                            let diff = zip(out, expected).filter { $0 != $1 }.count
-                            report.append("\(name) sample \(sample): output differs in \(diff) of \(expected.count) bytes (got \(out.count) bytes)")
-                        }
-                    }
-                    report.append("\(name): \(matched)/\(samples.count) outputs byte-exact")
+            for (policyName, policy) in Self.policies {
+                let name = "\(dir.lastPathComponent) [\(policyName)]"
+                let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
+                do {
+                    failures += try Self.withInterpreter(model, memoryPolicy: policy) { try body(dir, name, $0, &report) }
+                } catch {
+                    failures += 1
+                    report.append("\(name): \(error)")
                 }
-            } catch {
-                failures += 1
-                report.append("\(name): \(error)")
             }
-            _ = opNames
-          }
         }
         print(report.joined(separator: "\n"))
         XCTAssertEqual(failures, 0, report.joined(separator: "\n"))
     }
 
+    func testEveryFixtureOutputMatchesReferenceKernels() throws {
+        try forEveryFixture { dir, name, it, report in
+            var matched = 0, failures = 0
+            let samples = try Fixtures.samples(dir)
+            for sample in samples {
+                let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/\(sample)"))
+                let expected = try Fixtures.bytes(dir.appendingPathComponent("expected_ref/\(sample)"))
+                try input.withUnsafeBytes { try it.setInput(0, $0) }
+                it.invoke()
+                let out = [UInt8](it.output(0))
+                if out == expected { matched += 1 } else {
+                    failures += 1
+                    let diff = zip(out, expected).filter { $0 != $1 }.count
+                    report.append("\(name) sample \(sample): output differs in \(diff) of \(expected.count) bytes (got \(out.count) bytes)")
+                }
+            }
+            report.append("\(name): \(matched)/\(samples.count) outputs byte-exact")
+            return failures
+        }
+    }
+
     func testEveryIntermediateOfSample000MatchesReference() throws {
-        var report: [String] = []
-        var failures = 0
-        for dir in try Fixtures.models() {
-          for (policyName, policy) in Self.policies {
-            let name = "\(dir.lastPathComponent) [\(policyName)]"
+        try forEveryFixture { dir, name, it, report in
             let meta = try Fixtures.json(dir.appendingPathComponent("meta.json"))
             let opNames = (meta["ops"] as! [[String: Any]]).map { $0["op_name"] as! String }
             let index = try Fixtures.json(dir.appendingPathComponent("intermediates_000/index.json"))
             var files: [Int: String] = [:]
             for t in index["tensors"] as! [[String: Any]] { files[t["tensor_index"] as! Int] = t["file"] as? String }
-            let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
-            do {
-                try Self.withInterpreter(model, memoryPolicy: policy) { it in
-                    let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
-                    try input.withUnsafeBytes { try it.setInput(0, $0) }
-                    var firstBad: String?
-                    var checked = 0
-                    it.invoke { op in
-                        guard firstBad == nil else { return }
-                        let outs = it.outputTensors(ofOperator: op)
-                        for k in 0..<outs.count {
-                            let t = Int(outs.i32(k))
-                            guard let file = files[t] else { continue }
-                            let expected = try! Fixtures.bytes(dir.appendingPathComponent("intermediates_000/\(file)"))
-                            let got = [UInt8](it.tensorBytes(t))
-                            checked += 1
-                            if got != expected {
-                                let n = zip(got, expected).filter { $0 != $1 }.count
-                                let maxDiff = zip(got, expected).map { abs(Int(Int8(bitPattern: $0)) - Int(Int8(bitPattern: $1))) }.max() ?? 0
-                                firstBad = "op \(op) \(opNames[op]) output tensor \(t): \(n) of \(expected.count) bytes differ (max |diff| \(maxDiff) as int8; got \(got.count) bytes)"
-                            }
-                        }
-                    }
-                    if let bad = firstBad {
-                        failures += 1
-                        report.append("\(name): first differing operator: \(bad)")
-                    } else {
-                        report.append("\(name): all \(checked) intermediate tensors equal")
+            let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/000.bin"))
+            try input.withUnsafeBytes { try it.setInput(0, $0) }
+            var firstBad: String?
+            var checked = 0
+            it.invoke { op in
+                guard firstBad == nil else { return }
+                let outs = it.outputTensors(ofOperator: op)
+                for k in 0..<outs.count {
+                    let t = Int(outs.i32(k))
+                    guard let file = files[t] else { continue }
+                    let expected = try! Fixtures.bytes(dir.appendingPathComponent("intermediates_000/\(file)"))
+                    let got = [UInt8](it.tensorBytes(t))
+                    checked += 1
+                    if got != expected {
+                        let n = zip(got, expected).filter { $0 != $1 }.count
+                        let maxDiff = zip(got, expected).map { abs(Int(Int8(bitPattern: $0)) - Int(Int8(bitPattern: $1))) }.max() ?? 0
+                        firstBad = "op \(op) \(opNames[op]) output tensor \(t): \(n) of \(expected.count) bytes differ (max |diff| \(maxDiff) as int8; got \(got.count) bytes)"
                     }
                 }
-            } catch {
-                failures += 1
-                report.append("\(name): \(error)")
             }
-          }
+            if let bad = firstBad {
+                report.append("\(name): first differing operator: \(bad)")
+                return 1
+            }
+            report.append("\(name): all \(checked) intermediate tensors equal")
+            return 0
         }
-        print(report.joined(separator: "\n"))
-        XCTAssertEqual(failures, 0, report.joined(separator: "\n"))
     }
 }

@@ -99,20 +99,16 @@ public enum Conv2DKernel: OperatorKernel {
                              strideHeight: Int(o.i32(2)), strideWidth: Int(o.i32(1)),
                              dilationHeight: Int(o.i32(5, 1)), dilationWidth: Int(o.i32(4, 1)),
                              padTop: rows.padBefore, padLeft: cols.padBefore)
-        var optimized = ctx.memoryPolicy == .fast && filter.isConstant && (bias?.isConstant ?? true)
+        let eligible = ctx.optimizedRoutineApplies(filter: filter, bias: bias)
         var panel: UnsafePointer<Int8>? = nil
-        if optimized, let plan = persistentLayout(ctx), plan.panelBytes > 0, let base = ctx.persistent.baseAddress,
+        if eligible, let plan = persistentLayout(ctx), plan.panelBytes > 0, let base = ctx.persistent.baseAddress,
            ctx.persistent.count >= plan.panelOffset &+ plan.panelBytes, let weights = filter.constant(as: Int8.self)?.baseAddress {
             let packed = (base + plan.panelOffset).bindMemory(to: Int8.self, capacity: plan.panelBytes)
             Conv2DOptimized.pack(weights, windowBytes: taps, outputDepth: outputDepth, into: packed)
             panel = UnsafePointer(packed)
         }
         let perChannel = table.requantization(q, singleRounding: false)
-        if optimized, let bytes = Conv2DOptimized.scratchBytes(g, panel: panel != nil) {
-            ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)
-        } else {
-            optimized = false
-        }
+        let optimized = eligible && ctx.requestOptimizedScratch(perChannel, routineBytes: Conv2DOptimized.scratchBytes(g, panel: panel != nil))
         return Params(geometry: g, requantization: q, perChannel: perChannel, panel: panel, optimized: optimized)
     }
 

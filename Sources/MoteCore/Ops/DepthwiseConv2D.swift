@@ -81,13 +81,9 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
                              strideHeight: Int(o.i32(2)), strideWidth: Int(o.i32(1)),
                              dilationHeight: Int(o.i32(6, 1)), dilationWidth: Int(o.i32(5, 1)),
                              padTop: rows.padBefore, padLeft: cols.padBefore)
-        var optimized = ctx.memoryPolicy == .fast && filter.isConstant && (bias?.isConstant ?? true)
         let perChannel = table.requantization(q, singleRounding: false)
-        if optimized, let bytes = DepthwiseConv2DOptimized.scratchBytes(g) {
-            ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)
-        } else {
-            optimized = false
-        }
+        let optimized = ctx.optimizedRoutineApplies(filter: filter, bias: bias)
+            && ctx.requestOptimizedScratch(perChannel, routineBytes: DepthwiseConv2DOptimized.scratchBytes(g))
         return Params(geometry: g, requantization: q, perChannel: perChannel, optimized: optimized)
     }
 

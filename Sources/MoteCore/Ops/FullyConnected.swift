@@ -85,13 +85,9 @@ public enum FullyConnectedKernel: OperatorKernel {
         let (q, weightsOffset) = try ctx.channelRequantization(input: input, filter: filter, bias: bias, output: output, layout: layout,
                                                                activation: activation, allowWeightZeroPoint: true, table: table)
         let shape = FullyConnectedShape(rows: rows, depth: depth, units: units)
-        var optimized = ctx.memoryPolicy == .fast && filter.isConstant && (bias?.isConstant ?? true)
         let perChannel = table.requantization(q, singleRounding: true)
-        if optimized, let bytes = FullyConnectedOptimized.scratchBytes(shape) {
-            ctx.requestScratch(bytes: perChannel.laneBytes &+ bytes)
-        } else {
-            optimized = false
-        }
+        let optimized = ctx.optimizedRoutineApplies(filter: filter, bias: bias)
+            && ctx.requestOptimizedScratch(perChannel, routineBytes: FullyConnectedOptimized.scratchBytes(shape))
         return Params(shape: shape, requantization: q, weightsOffset: weightsOffset, perChannel: perChannel, optimized: optimized)
     }
 

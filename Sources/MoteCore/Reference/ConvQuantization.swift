@@ -135,6 +135,21 @@ extension PrepareContext {
 }
 
 extension PrepareContext {
+    /// Whether a convolution-like op may run its optimized routine: the fast memory policy,
+    /// and a filter and bias known now (the folded bias sums them).
+    public func optimizedRoutineApplies(filter: TensorInfo, bias: TensorInfo?) -> Bool {
+        memoryPolicy == .fast && filter.isConstant && (bias?.isConstant ?? true)
+    }
+
+    /// Requests the optimized routine's scratch (the lane constants of `perChannel`, then
+    /// `routineBytes`) and returns true, or returns false (the reference routine runs) when the
+    /// routine's scratch is unbounded (`routineBytes` nil).
+    public mutating func requestOptimizedScratch(_ perChannel: ChannelRequantization, routineBytes: Int?) -> Bool {
+        guard let bytes = routineBytes else { return false }
+        requestScratch(bytes: perChannel.laneBytes &+ bytes)
+        return true
+    }
+
     /// The persistent memory as a `ChannelTable` of `channels` channels; it must be exactly
     /// the size that the kernel's `persistentBytes` reported.
     public func channelTable(channels: Int) throws(MoteError) -> ChannelTable {
