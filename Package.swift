@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "MoteCore", targets: ["MoteCore"]),
         .library(name: "MoteCoreDSP", targets: ["MoteCoreDSP"]),
         .library(name: "MoteModel", targets: ["MoteModel"]),
+        .library(name: "MoteFloat", targets: ["MoteFloat"]),
         .executable(name: "mote", targets: ["mote"]),
     ],
     targets: [
@@ -22,9 +23,14 @@ let package = Package(
         // Plugs CMoteDSP into MoteCore's kernel table (`MoteCoreDSP.install()`).
         .target(name: "MoteCoreDSP", dependencies: ["MoteCore", "CMoteDSP"]),
         .target(name: "MoteModel", dependencies: ["MoteCore"]),
+        // OpenBLAS's CBLAS (Debian: libopenblas-dev), for MoteFloat's GEMM.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Float32 kernels and the float .tflite executor (calibration, training, the float reference).
+        .target(name: "MoteFloat", dependencies: ["MoteModel", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
+        .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
     ],
