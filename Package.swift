@@ -26,7 +26,7 @@ let package = Package(
         // OpenBLAS's CBLAS (Debian: libopenblas-dev), for MoteFloat's GEMM.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Float32 kernels and the float .tflite executor (calibration, training, the float reference).
-        .target(name: "MoteFloat", dependencies: ["MoteModel", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "MoteFloat", dependencies: ["MoteCore", "MoteModel", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
