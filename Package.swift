@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "MoteCoreDSP", targets: ["MoteCoreDSP"]),
         .library(name: "MoteModel", targets: ["MoteModel"]),
         .library(name: "MoteFloat", targets: ["MoteFloat"]),
+        .library(name: "MoteImage", targets: ["MoteImage"]),
         .executable(name: "mote", targets: ["mote"]),
     ],
     targets: [
@@ -27,10 +28,17 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Float32 kernels and the float .tflite executor (calibration, training, the float reference).
         .target(name: "MoteFloat", dependencies: ["MoteCore", "MoteModel", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // libjpeg-turbo (Debian: libjpeg-dev), for MoteImage's decoder.
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // setjmp/longjmp error manager over libjpeg: fatal errors become a status and a message.
+        .target(name: "CMoteJPEG", dependencies: ["CJPEG"], cSettings: [.unsafeFlags(["-O2"])]),
+        // JPEG decoding, Pillow-exact resizing, labeled image folders, augmentation, batches.
+        .target(name: "MoteImage", dependencies: ["CMoteJPEG"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
+        .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
     ],
