@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MoteModel", targets: ["MoteModel"]),
         .library(name: "MoteFloat", targets: ["MoteFloat"]),
         .library(name: "MoteImage", targets: ["MoteImage"]),
+        .library(name: "MoteTrain", targets: ["MoteTrain"]),
         .executable(name: "mote", targets: ["mote"]),
     ],
     targets: [
@@ -34,11 +35,14 @@ let package = Package(
         .target(name: "CMoteJPEG", dependencies: ["CJPEG"], cSettings: [.unsafeFlags(["-O2"])]),
         // JPEG decoding, Pillow-exact resizing, labeled image folders, augmentation, batches.
         .target(name: "MoteImage", dependencies: ["CMoteJPEG"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // Layers with forward and backward, losses, optimizers, Sequential, fit, checkpoints, export.
+        .target(name: "MoteTrain", dependencies: ["MoteFloat", "MoteModel"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
+        .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
     ],
