@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "MoteFloat", targets: ["MoteFloat"]),
         .library(name: "MoteImage", targets: ["MoteImage"]),
         .library(name: "MoteTrain", targets: ["MoteTrain"]),
+        .library(name: "MoteSim", targets: ["MoteSim"]),
+        .library(name: "MoteReport", targets: ["MoteReport"]),
         .executable(name: "mote", targets: ["mote"]),
     ],
     targets: [
@@ -37,12 +39,18 @@ let package = Package(
         .target(name: "MoteImage", dependencies: ["CMoteJPEG"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // Layers with forward and backward, losses, optimizers, Sequential, fit, checkpoints, export.
         .target(name: "MoteTrain", dependencies: ["MoteFloat", "MoteModel"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
+        .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel", "MoteSim", "MoteReport"]),
+        // The harness: int8 vs float per layer, memory budgets, host and firmware runs.
+        .target(name: "MoteSim", dependencies: ["MoteCore", "MoteCoreDSP", "MoteFloat", "MoteModel", "MoteImage"]),
+        // Accuracy-drop reports: JSON, Markdown, HTML with inline SVG charts.
+        .target(name: "MoteReport", dependencies: ["MoteSim"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
         .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),
+        .testTarget(name: "MoteSimTests", dependencies: ["MoteSim", "MoteModel", "MoteCore"]),
+        .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
     ],

@@ -1,0 +1,60 @@
+import MoteSim
+
+/// Pieces of text shared by the Markdown and HTML renderings, so both say the same thing.
+enum ReportText {
+    /// The lines under the verdict: memory, and the gate when there is one.
+    static func summaryLines(_ r: Report) -> [String] {
+        var lines = ["Memory: " + r.memory.line + "."]
+        if let g = r.gate {
+            lines.append("Accuracy gate: drop \(Report.fixed(r.accuracy.dropPP, 2)) pp " + (g.passed ? "is within" : "EXCEEDS") + " --max-drop \(Report.fixed(g.maxDropPP, 2)) pp.")
+        }
+        if r.layerImages < r.accuracy.images {
+            lines.append("Per-layer statistics over \(r.layerImages) of the \(r.accuracy.images) images.")
+        }
+        return lines
+    }
+
+    static let layerColumns = ["#", "operator", "layer", "shape", "MACs", "SQNR dB", "cosine", "max abs err", "at -128", "at 127", "clipped"]
+
+    /// One row of the layer table.
+    static func layerRow(_ l: LayerReport) -> [String] {
+        [String(l.int8Operator) + (l.int8Output > 0 ? ".\(l.int8Output)" : ""), l.opName,
+         l.name + (l.namesAgree ? "" : " (float name differs)"),
+         l.shape.map(String.init).joined(separator: "x"), ByteFormat.grouped(l.macs),
+         l.sqnrDB.map { Report.fixed($0, 1) } ?? "exact", Report.fixed(l.cosine, 5), String(format: "%.4g", l.maxAbsError),
+         ByteFormat.grouped(l.atMinimum), ByteFormat.grouped(l.atMaximum), ByteFormat.grouped(l.clipped)]
+    }
+
+    static let modelColumns = ["model", "file", "bytes", "operators", "MACs", "accuracy", "correct"]
+
+    static func modelRows(_ r: Report) -> [[String]] {
+        [["float", r.floatModel.path, ByteFormat.grouped(r.floatModel.bytes), String(r.floatModel.operators), ByteFormat.grouped(r.floatModel.macs),
+          Report.percent(r.accuracy.floatAccuracy), "\(r.accuracy.floatCorrect) of \(r.accuracy.images)"],
+         ["int8", r.int8Model.path, ByteFormat.grouped(r.int8Model.bytes), String(r.int8Model.operators), ByteFormat.grouped(r.int8Model.macs),
+          Report.percent(r.accuracy.int8Accuracy), "\(r.accuracy.int8Correct) of \(r.accuracy.images)"]]
+    }
+
+    static let memoryColumns = ["resource", "used (bytes)", "budget (bytes)", "use", "verdict"]
+
+    static func memoryRows(_ v: MemoryVerdict) -> [[String]] {
+        [v.ram, v.flash].map { c in
+            [c.resource, ByteFormat.grouped(c.used), c.limit.map(ByteFormat.grouped) ?? "none",
+             c.fraction.map { $0.isFinite ? ByteFormat.percent($0) : "-" } ?? "-", c.limit == nil ? "not checked" : c.fits ? "fits" : "over"]
+        }
+    }
+
+    /// `arena 120,400 bytes = planned 100,000 + persistent 20,400 (host, compact kernels)`.
+    static func arenaLine(_ f: MemoryFootprint) -> String? {
+        guard let p = f.arenaPlanned, let s = f.arenaPersistent else { return nil }
+        return "RAM on \(f.target) is the core's arena: \(ByteFormat.grouped(f.ram)) bytes = planned \(ByteFormat.grouped(p)) (activations, scratch) + persistent \(ByteFormat.grouped(s)) (records, per-channel data) + alignment; flash is the model file."
+    }
+
+    static let unmatchedColumns = ["model", "#", "operator", "why not compared"]
+
+    static func unmatchedRow(_ u: UnmatchedLayer) -> [String] { [u.model, String(u.operatorIndex), u.opName, u.reason] }
+
+    /// The confusion matrix as rows, with the class names as the first column.
+    static func confusionRows(_ m: [[Int]], classes: [String]) -> [[String]] {
+        m.enumerated().map { r, row in [r < classes.count ? classes[r] : "class \(r)"] + row.map(String.init) }
+    }
+}

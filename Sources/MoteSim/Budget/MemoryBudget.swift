@@ -1,0 +1,78 @@
+/// Limits on RAM and flash, in bytes (`--ram 256K --flash 1M`; the command line parses the
+/// sizes with K = 1024, M = 1024²). A nil limit is not checked.
+public struct MemoryBudget: Codable, Equatable, Sendable {
+    public var ram: Int?
+    public var flash: Int?
+
+    public init(ram: Int? = nil, flash: Int? = nil) {
+        self.ram = ram
+        self.flash = flash
+    }
+
+    /// No limits at all.
+    public var isEmpty: Bool { ram == nil && flash == nil }
+
+    /// `footprint` judged against these limits.
+    public func check(_ footprint: MemoryFootprint) -> MemoryVerdict {
+        MemoryVerdict(footprint: footprint,
+                      ram: BudgetCheck(resource: "RAM", used: footprint.ram, limit: ram),
+                      flash: BudgetCheck(resource: "flash", used: footprint.flash, limit: flash))
+    }
+}
+
+/// One resource against its limit.
+public struct BudgetCheck: Codable, Equatable, Sendable {
+    /// `RAM` or `flash`.
+    public var resource: String
+    public var used: Int
+    /// The limit, nil when none was given.
+    public var limit: Int?
+
+    public init(resource: String, used: Int, limit: Int?) {
+        self.resource = resource
+        self.used = used
+        self.limit = limit
+    }
+
+    /// True when there is no limit or `used` ≤ `limit` (exactly at the limit fits).
+    public var fits: Bool { limit.map { used <= $0 } ?? true }
+
+    /// used / limit, nil without a limit (a limit of 0 gives infinity unless nothing is used).
+    public var fraction: Double? {
+        guard let limit else { return nil }
+        if limit == 0 { return used == 0 ? 0 : .infinity }
+        return Double(used) / Double(limit)
+    }
+
+    /// Bytes left (negative: over by that much), nil without a limit.
+    public var headroom: Int? { limit.map { $0 - used } }
+
+    /// `RAM 120,400 of 262,144 bytes (45.9%): fits`, `flash 4,820,952 of 1,048,576 bytes
+    /// (459.8%): over by 3,772,376 bytes`, or `RAM 120,400 bytes (no budget)`.
+    public var summary: String {
+        guard let limit, let fraction, let headroom else { return "\(resource) \(ByteFormat.grouped(used)) bytes (no budget)" }
+        let percent = fraction.isFinite ? " (" + ByteFormat.percent(fraction) + ")" : ""
+        let tail = fits ? "fits" : "over by \(ByteFormat.grouped(-headroom)) bytes"
+        return "\(resource) \(ByteFormat.grouped(used)) of \(ByteFormat.grouped(limit)) bytes\(percent): \(tail)"
+    }
+}
+
+/// A footprint judged against a budget.
+public struct MemoryVerdict: Codable, Equatable, Sendable {
+    public var footprint: MemoryFootprint
+    public var ram: BudgetCheck
+    public var flash: BudgetCheck
+
+    /// True when both resources fit (resources without a limit always do).
+    public var fits: Bool { ram.fits && flash.fits }
+
+    /// True when at least one limit was given.
+    public var hasBudget: Bool { ram.limit != nil || flash.limit != nil }
+
+    /// One line: `fits the budget: RAM ... ; flash ...`, `does NOT fit the budget: ...`, or
+    /// `no budget given: RAM ...; flash ...`.
+    public var line: String {
+        let head = !hasBudget ? "no budget given" : fits ? "fits the budget" : "does NOT fit the budget"
+        return "\(head): \(ram.summary); \(flash.summary)"
+    }
+}
