@@ -1,0 +1,38 @@
+// Firmware-only additions to the C ABI, compiled into the Embedded Swift object of the core by
+// firmware-sim/run.sh (passed as an extra source to scripts/build-embedded-core.sh, so they
+// live in the MoteCore module and reach the interpreter of a handle the way MoteCABI does).
+// They are not part of include/mote_core.h: they exist so that the firmware can place an
+// instruction-count marker between operators and name each operator in its report. The
+// proposal is to move them into the core's C ABI as `mote_invoke_each`, `mote_operator_count`
+// and `mote_operator_builtin`; until then the `motefw_` prefix keeps them from colliding.
+
+/// `motefw_invoke_each(handle, after, context)`: runs every operator once, in order, exactly as
+/// `mote_invoke`, and calls `after(context, i)` right after operator `i` ran (while its outputs
+/// are live). Returns 0, or `MOTE_STATUS_INVALID_ARGUMENT` when the handle is not ready or
+/// `after` is NULL.
+@_cdecl("motefw_invoke_each")
+public func motefwInvokeEach(_ handle: UnsafeMutableRawPointer?,
+                             _ after: (@convention(c) (UnsafeMutableRawPointer?, UInt) -> Void)?,
+                             _ context: UnsafeMutableRawPointer?) -> Int32 {
+    guard let it = MoteCABI.interpreter(UnsafeRawPointer(handle)), let after else {
+        return MoteError.Kind.invalidArgument.rawValue
+    }
+    it.pointee.invoke { i in after(context, UInt(bitPattern: i)) }
+    return 0
+}
+
+/// `motefw_operator_count(handle)`: the number of operators `mote_invoke` runs (0 when the
+/// handle is not ready).
+@_cdecl("motefw_operator_count")
+public func motefwOperatorCount(_ handle: UnsafeRawPointer?) -> UInt {
+    UInt(bitPattern: MoteCABI.interpreter(handle)?.pointee.operatorCount ?? 0)
+}
+
+/// `motefw_operator_builtin(handle, i)`: the TFLite builtin operator code of operator `i` in
+/// execution order (3 = CONV_2D, 4 = DEPTHWISE_CONV_2D, ...), or -1 when `i` is out of range
+/// or the handle is not ready.
+@_cdecl("motefw_operator_builtin")
+public func motefwOperatorBuiltin(_ handle: UnsafeRawPointer?, _ index: UInt) -> Int32 {
+    guard let it = MoteCABI.interpreter(handle) else { return -1 }
+    return it.pointee.builtinCode(Int(bitPattern: index))
+}

@@ -1,0 +1,255 @@
+/*
+ * fw_main.c: the firmware program shared by every board. It runs the linked model through
+ * MoteCore's C ABI (include/mote_core.h) on the inputs it finds in the emulator's working
+ * directory and writes the outputs back there (the board's fw_platform.h does the I/O).
+ *
+ * Files, all optional:
+ *   in-S-K.bin    input K of inference S (S, K from 0); inferences run while in-S-0.bin exists
+ *   out-S-K.bin   written: output K of inference S
+ *   per-op        if present, inference 0 is run once more operator by operator, with a marker
+ *                 call after each operator (for per-operator instruction counts)
+ * With no input files the program only prepares the model and reports the arena (the probe
+ * run.sh uses to size the arena).
+ *
+ * Console lines (all start with "mote-fw "): "arena required R planned P persistent S",
+ * "io inputs N outputs M", "input K bytes B", "output K bytes B", "ops N", "op I builtin B",
+ * "inference S", "stack used U reserved R", "done inferences N", or "error ..." on failure.
+ *
+ * Markers for the instruction-count plugin: mote_fw_mark_invoke() is called right before and
+ * right after each mote_invoke; mote_fw_mark_op() right before the operator-by-operator run of
+ * inference 0 and after each of its operators.
+ *
+ * Exit status (fw_main's return value): 0 success; the core's status code (1..11, MOTE_STATUS_*)
+ * when it reports an error (10: the static arena is smaller than the model needs); 70 when the
+ * header and the core disagree on the handle size; 74 for a missing, short or unwritable file.
+ */
+#include "fw_platform.h"
+#include "mote_core.h"
+
+/* Firmware hooks compiled into the core object (firmware-sim/core/FirmwareHooks.swift). */
+int32_t motefw_invoke_each(mote_interpreter *handle, void (*after)(void *context, size_t index), void *context);
+size_t motefw_operator_count(const mote_interpreter *handle);
+int32_t motefw_operator_builtin(const mote_interpreter *handle, size_t index);
+
+int fw_main(void);
+
+enum { EXIT_SOFTWARE = 70, EXIT_IO = 74 };
+
+static mote_interpreter handle;
+
+/* Marker functions: their first instruction is what the plugin watches. noinline + asm keep
+   every call. */
+__attribute__((noinline, used)) void mote_fw_mark_invoke(void) { __asm__ volatile("" ::: "memory"); }
+__attribute__((noinline, used)) void mote_fw_mark_op(void) { __asm__ volatile("" ::: "memory"); }
+
+static void after_op(void *context, size_t index) {
+    (void)context;
+    (void)index;
+    mote_fw_mark_op();
+}
+
+/* Decimal digits of v into buf (at least 21 bytes); returns buf. */
+static char *utoa10(uint64_t v, char *buf) {
+    char tmp[21];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    buf[n] = 0;
+    return buf;
+}
+
+/* Appends s to the line being built in buf (capacity cap). */
+static void cat(char *buf, size_t cap, const char *s) {
+    size_t n = 0;
+    while (n < cap && buf[n]) n++;
+    while (*s && n + 1 < cap) buf[n++] = *s++;
+    if (n < cap) buf[n] = 0;
+}
+
+static void catnum(char *buf, size_t cap, int64_t v) {
+    char digits[22];
+    if (v < 0) {
+        cat(buf, cap, "-");
+        v = -v;
+    }
+    cat(buf, cap, utoa10((uint64_t)v, digits));
+}
+
+/* Prints "mote-fw " + words, with up to three numbers after the words a, b, c (NULL ends). */
+static void say(const char *a, int64_t x, const char *b, int64_t y, const char *c, int64_t z) {
+    char line[160] = "mote-fw ";
+    if (a) { cat(line, sizeof line, a); catnum(line, sizeof line, x); }
+    if (b) { cat(line, sizeof line, b); catnum(line, sizeof line, y); }
+    if (c) { cat(line, sizeof line, c); catnum(line, sizeof line, z); }
+    cat(line, sizeof line, "\n");
+    plat_puts(line);
+}
+
+static void say_text(const char *a, const char *b) {
+    char line[200] = "mote-fw ";
+    cat(line, sizeof line, a);
+    if (b) cat(line, sizeof line, b);
+    cat(line, sizeof line, "\n");
+    plat_puts(line);
+}
+
+/* "in-S-K.bin" / "out-S-K.bin" */
+static void file_name(char *buf, size_t cap, const char *prefix, size_t s, size_t k) {
+    buf[0] = 0;
+    cat(buf, cap, prefix);
+    catnum(buf, cap, (int64_t)s);
+    cat(buf, cap, "-");
+    catnum(buf, cap, (int64_t)k);
+    cat(buf, cap, ".bin");
+}
+
+static int core_error(const char *what, int32_t status, const mote_error *err) {
+    char line[200] = "error ";
+    cat(line, sizeof line, what);
+    cat(line, sizeof line, ": ");
+    cat(line, sizeof line, mote_status_string(status));
+    if (err) {
+        cat(line, sizeof line, ": ");
+        cat(line, sizeof line, err->message);
+    }
+    say_text(line, 0);
+    if (err) {
+        say("status ", status, " op ", err->op_index, " tensor ", err->tensor_index);
+        say("value ", (int64_t)err->value, 0, 0, 0, 0);
+    }
+    return status;
+}
+
+/* Reads the inputs of inference s straight into the input tensors; 1 when in-S-0.bin is absent. */
+static int load_inputs(size_t s, int *absent) {
+    size_t count = mote_input_count(&handle);
+    *absent = 0;
+    for (size_t k = 0; k < count; k++) {
+        char name[48];
+        file_name(name, sizeof name, "in-", s, k);
+        size_t len = 0;
+        int fd = plat_open_read(name, &len);
+        if (fd < 0) {
+            if (k == 0) {
+                *absent = 1;
+                return 0;
+            }
+            say_text("error cannot open ", name);
+            return EXIT_IO;
+        }
+        void *data = 0;
+        size_t bytes = 0;
+        int32_t st = mote_input(&handle, k, &data, &bytes);
+        if (st != MOTE_OK) {
+            plat_close(fd);
+            return core_error("mote_input", st, 0);
+        }
+        if (len != bytes) {
+            plat_close(fd);
+            say_text("error wrong input size: ", name);
+            say("input ", (int64_t)k, " takes bytes ", (int64_t)bytes, " file has bytes ", (int64_t)len);
+            return EXIT_IO;
+        }
+        int r = plat_read(fd, data, bytes);
+        plat_close(fd);
+        if (r != 0) {
+            say_text("error cannot read ", name);
+            return EXIT_IO;
+        }
+    }
+    return 0;
+}
+
+static int store_outputs(size_t s) {
+    size_t count = mote_output_count(&handle);
+    for (size_t k = 0; k < count; k++) {
+        char name[48];
+        file_name(name, sizeof name, "out-", s, k);
+        const void *data = 0;
+        size_t bytes = 0;
+        int32_t st = mote_output(&handle, k, &data, &bytes);
+        if (st != MOTE_OK) return core_error("mote_output", st, 0);
+        int fd = plat_open_write(name);
+        if (fd < 0) {
+            say_text("error cannot create ", name);
+            return EXIT_IO;
+        }
+        int w = plat_write(fd, data, bytes);
+        if (plat_close(fd) != 0 || w != 0) {
+            say_text("error cannot write ", name);
+            return EXIT_IO;
+        }
+    }
+    return 0;
+}
+
+int fw_main(void) {
+    say_text("core ", mote_version());
+    if (mote_interpreter_size() > sizeof(mote_interpreter)) {
+        say("error handle size: core needs ", (int64_t)mote_interpreter_size(), " header has ", (int64_t)sizeof(mote_interpreter), 0, 0);
+        return EXIT_SOFTWARE;
+    }
+    mote_error err;
+    size_t model_len = (size_t)(mote_model_end - mote_model_start);
+    int32_t st = mote_init(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err);
+    if (st == MOTE_STATUS_ARENA_TOO_SMALL) {
+        say("error arena too small: have ", (int64_t)mote_arena_bytes, " need ", (int64_t)err.value, 0, 0);
+        return st;
+    }
+    if (st != MOTE_OK) return core_error("mote_init", st, &err);
+    say("arena required ", (int64_t)mote_arena_required(&handle), " planned ", (int64_t)mote_arena_planned(&handle),
+        " persistent ", (int64_t)mote_arena_persistent(&handle));
+    say("model bytes ", (int64_t)model_len, " arena bytes ", (int64_t)mote_arena_bytes, 0, 0);
+    size_t inputs = mote_input_count(&handle), outputs = mote_output_count(&handle);
+    say("io inputs ", (int64_t)inputs, " outputs ", (int64_t)outputs, 0, 0);
+    for (size_t k = 0; k < inputs; k++) {
+        size_t bytes = 0;
+        mote_input(&handle, k, 0, &bytes);
+        say("input ", (int64_t)k, " bytes ", (int64_t)bytes, 0, 0);
+    }
+    for (size_t k = 0; k < outputs; k++) {
+        size_t bytes = 0;
+        mote_output(&handle, k, 0, &bytes);
+        say("output ", (int64_t)k, " bytes ", (int64_t)bytes, 0, 0);
+    }
+    size_t flag_len = 0;
+    int flag = plat_open_read("per-op", &flag_len);
+    int per_op = flag >= 0;
+    if (per_op) plat_close(flag);
+    size_t ops = motefw_operator_count(&handle);
+    if (per_op) {
+        say("ops ", (int64_t)ops, 0, 0, 0, 0);
+        for (size_t i = 0; i < ops; i++) say("op ", (int64_t)i, " builtin ", motefw_operator_builtin(&handle, i), 0, 0);
+    }
+
+    size_t s = 0;
+    for (;; s++) {
+        int absent = 0;
+        int r = load_inputs(s, &absent);
+        if (r) return r;
+        if (absent) break;
+        if (per_op && s == 0) {
+            mote_fw_mark_op();
+            st = motefw_invoke_each(&handle, after_op, 0);
+            if (st != MOTE_OK) return core_error("motefw_invoke_each", st, 0);
+            /* The planner reuses input memory: load the inputs again for the counted run. */
+            r = load_inputs(s, &absent);
+            if (r) return r;
+        }
+        mote_fw_mark_invoke();
+        st = mote_invoke(&handle);
+        mote_fw_mark_invoke();
+        if (st != MOTE_OK) return core_error("mote_invoke", st, 0);
+        r = store_outputs(s);
+        if (r) return r;
+        say("inference ", (int64_t)s, 0, 0, 0, 0);
+    }
+    long reserved = 0;
+    long used = plat_stack_used(&reserved);
+    say("stack used ", used, " reserved ", reserved, 0, 0);
+    say("done inferences ", (int64_t)s, 0, 0, 0, 0);
+    return 0;
+}
