@@ -53,6 +53,9 @@ let package = Package(
         .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
+        // Runs firmware-sim/run.sh (MoteCore as Cortex-M4 and aarch64 Linux firmware under QEMU)
+        // over the fixtures and compares with the host build of the core.
+        .testTarget(name: "FirmwareSimTests", dependencies: ["MoteCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,7 +3,7 @@
 #
 #   firmware-sim/run.sh --target cortex-m4|aarch64-linux --model M.tflite
 #       [--input IN.bin ... --output OUT.bin ...] [--ram BYTES] [--flash BYTES]
-#       [--stack BYTES] [--opt O|Osize] [--count] [--per-op] [--json] [--keep]
+#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--count] [--per-op] [--json] [--keep]
 #
 # See firmware-sim/README.md for the full interface (JSON fields, exit codes). In short:
 # - The model is linked into flash (.incbin); the arena is a static buffer of exactly the bytes
@@ -33,7 +33,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cache=${MOTE_FW_CACHE:-$root/.build/firmware-sim}
 
-target="" model="" ram="" flash="" stack=16384 opt=O count=0 per_op=0 json=0 keep=0
+target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O count=0 per_op=0 json=0 keep=0
 inputs=() outputs=()
 
 # ---------------------------------------------------------------- output helpers
@@ -86,6 +86,7 @@ while [ $# -gt 0 ]; do
         --output) [ $# -ge 2 ] || fail 1 "--output needs a value"; outputs+=("$2"); shift 2 ;;
         --ram) [ $# -ge 2 ] || fail 1 "--ram needs a value"; ram=$(bytes "$2") || true; [ -n "$ram" ] || fail 1 "--ram: '$2' is not a byte count (e.g. 262144, 256K, 1M)"; shift 2 ;;
         --flash) [ $# -ge 2 ] || fail 1 "--flash needs a value"; flash=$(bytes "$2") || true; [ -n "$flash" ] || fail 1 "--flash: '$2' is not a byte count (e.g. 1048576, 1024K, 1M)"; shift 2 ;;
+        --arena) [ $# -ge 2 ] || fail 1 "--arena needs a value"; arena_override=$(bytes "$2") || true; [ -n "$arena_override" ] || fail 1 "--arena: '$2' is not a byte count"; shift 2 ;;
         --stack) [ $# -ge 2 ] || fail 1 "--stack needs a value"; stack=$(bytes "$2") || true; [ -n "$stack" ] || fail 1 "--stack: '$2' is not a byte count"; shift 2 ;;
         --opt) [ $# -ge 2 ] || fail 1 "--opt needs a value"; opt=$2; shift 2 ;;
         --count) count=1; shift ;;
@@ -294,14 +295,18 @@ if [ $probe_status = 2 ] || [ ! -s "$bdir/arena.txt" ]; then
     fail 2 "the firmware could not prepare the model (guest exit $st): ${msg:-no console output}"
 fi
 arena=$(cat "$bdir/arena.txt")
+required_arena=$arena
 pconsole=$bdir/probe-console.txt
 n_in=$(awk '$1 == "mote-fw" && $2 == "io" { print $4 }' "$pconsole")
 n_out=$(awk '$1 == "mote-fw" && $2 == "io" { print $6 }' "$pconsole")
 planned=$(awk '$1 == "mote-fw" && $2 == "arena" { print $6 }' "$pconsole")
 persistent=$(awk '$1 == "mote-fw" && $2 == "arena" { print $8 }' "$pconsole")
 
-# The firmware that runs: the exact arena, the board's full regions.
+# The firmware that runs: the exact arena (or --arena's), the board's full regions.
 elf=$bdir/fw.elf
+if [ -n "$arena_override" ]; then
+    arena=$arena_override elf=$bdir/fw-arena-$arena_override.elf
+fi
 final_link() {
     [ -f "$elf" ] && return 0
     link "$arena" "${full_flash:-0}" "${full_ram:-0}" "$elf.tmp" >"$bdir/link.log" 2>&1 || return 1
@@ -329,8 +334,8 @@ fi
 
 # ---------------------------------------------------------------- sizes from the ELF
 
-sec() { awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }' "$bdir/size.txt"; }
-"$size_tool" -A "$elf" >"$bdir/size.txt" || fail 5 "$size_tool failed on $elf"
+sec() { awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }' "$elf.size.txt"; }
+"$size_tool" -A "$elf" >"$elf.size.txt" || fail 5 "$size_tool failed on $elf"
 if [ "$target" = cortex-m4 ]; then
     s_vec=$(sec .isr_vector) s_text=$(sec .text) s_rodata=$(sec .rodata) s_model=$(sec .model) s_exidx=$(sec .ARM.exidx)
     s_data=$(sec .data) s_bss=$(sec .bss) s_arena=$(sec .arena) s_stack=$(sec .stack)
@@ -443,7 +448,7 @@ if [ "$json" = 1 ]; then
         [ -n "$errors" ] && printf '"error":%s,' "$(json_str "$errors")"
         printf '"inferences":%d,"inferences_run":%d,"outputs":[' "$n_inf" "$done_inf"
         for ((i = 0; i < ${#written[@]}; i++)); do [ $i -gt 0 ] && printf ','; json_str "${written[$i]}"; done
-        printf '],"arena":{"required":%d,"planned":%d,"persistent":%d},' "$arena" "$(num "$planned")" "$(num "$persistent")"
+        printf '],"arena":{"required":%d,"planned":%d,"persistent":%d,"linked":%d},' "$required_arena" "$(num "$planned")" "$(num "$persistent")" "$arena"
         printf '"flash":{"total":%d,"text":%d,"rodata":%d,"model":%d,"data_load":%d,"without_model":%d,"budget":%s,"fits":%s},' \
             "$flash_total" "$text" "$rodata" "$s_model" "$s_data" $((flash_total - s_model)) "$(budget "$flash")" "$fits_flash"
         printf '"ram":{"total":%d,"data":%d,"bss":%d,"arena":%d,"stack":%d,"stack_used":%s,"budget":%s,"fits":%s},' \
@@ -468,7 +473,7 @@ if [ "$json" = 1 ]; then
 else
     echo "target:       $target ($qemu_version), core -$opt"
     echo "model:        $model ($s_model bytes)"
-    echo "arena:        $arena bytes (planned $planned + persistent $persistent)"
+    echo "arena:        $required_arena bytes required (planned $planned + persistent $persistent), $arena linked"
     echo "flash:        $flash_total bytes (text $text, rodata $rodata incl. model $s_model, data $s_data)${flash:+, budget $flash: $([ "$fits_flash" = true ] && echo fits || echo DOES NOT FIT)}"
     echo "ram:          $ram_static bytes (data $s_data, bss $s_bss, arena $s_arena, stack $s_stack; stack used $stack_used)${ram:+, budget $ram: $([ "$fits_ram" = true ] && echo fits || echo DOES NOT FIT)}"
     [ -n "$budget_message" ] && echo "linker:       $budget_message"
