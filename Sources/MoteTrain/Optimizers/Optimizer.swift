@@ -21,11 +21,13 @@ public protocol Optimizer: AnyObject {
 public final class Adam: Optimizer {
     public let name = "adam"
     public var learningRate: Float
-    public let beta1: Float, beta2: Float, epsilon: Float
+    /// Decay rates, kept in Double so `1 − β` is formed as Keras forms it (in Python floats) before rounding to float32.
+    public let beta1: Double, beta2: Double
+    public let epsilon: Float
     public var iterations = 0
     private var moments: [ObjectIdentifier: (m: FloatBuffer, v: FloatBuffer)] = [:]
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    public init(learningRate: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Float = 1e-7) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -45,8 +47,9 @@ public final class Adam: Optimizer {
 
     public func step(_ parameters: [Parameter], workers: Workers) {
         let t = Float(iterations + 1)
-        let alpha = learningRate * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
-        let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
+        // The powers in float32, as Keras computes them on the variables' dtype.
+        let alpha = learningRate * (1 - Foundation.pow(Float(beta2), t)).squareRoot() / (1 - Foundation.pow(Float(beta1), t))
+        let b1 = Float(1 - beta1), b2 = Float(1 - beta2), eps = epsilon
         let items = parameters.filter(\.trainable).map { p in (p, state(p)) }
         workers.run { th in
             for (p, s) in items {
