@@ -3,7 +3,8 @@
 #
 #   firmware-sim/run.sh --target cortex-m4|aarch64-linux --model M.tflite
 #       [--input IN.bin ... --output OUT.bin ...] [--ram BYTES] [--flash BYTES]
-#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--count] [--per-op] [--json] [--keep]
+#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--no-count] [--per-op] [--require-fit]
+#       [--json] [--keep]
 #
 # See firmware-sim/README.md for the full interface (JSON fields, exit codes). In short:
 # - The model is linked into flash (.incbin); the arena is a static buffer of exactly the bytes
@@ -15,15 +16,15 @@
 # - --ram/--flash (bytes; K = 1024, M = 1048576 suffixes accepted) become the LENGTHs of the
 #   linker script's RAM and FLASH regions on cortex-m4, so the linker itself says whether the
 #   firmware fits; the firmware is then run from a link with the board's full 4 MB regions.
-# - --count: guest instructions per inference, counted exactly by a TCG plugin between markers
-#   around mote_invoke; --per-op adds per-operator counts (inference 0 run once more with a
+# - Guest instructions per inference are counted exactly by a TCG plugin between markers
+#   around mote_invoke (--no-count: run without the plugin); --per-op adds per-operator counts (inference 0 run once more with a
 #   marker after every operator; those counts include about 10 marker instructions each).
 # - stdout: a human summary, or with --json exactly one JSON object. Progress goes to stderr.
 #
-# Exit status: 0 ran and every output was written (and fits, when budgets were given);
-# 1 usage error; 2 the model or an input was rejected, or the firmware failed (status in the
+# Exit status: 0 ran and every output was written (whether it fits is in the JSON; with
+# --require-fit a firmware over budget exits 4); 1 usage error; 2 the model or an input was rejected, or the firmware failed (status in the
 # JSON); 3 a tool is missing (QEMU, cross compiler, toolchain); 4 ran, but does not fit the
-# --ram/--flash budget; 5 a build step failed.
+# --ram/--flash budget (only with --require-fit); 5 a build step failed.
 #
 # Build products are cached under .build/firmware-sim (override with MOTE_FW_CACHE), keyed by
 # content hashes of the core sources, this folder, the model and the options.
@@ -33,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cache=${MOTE_FW_CACHE:-$root/.build/firmware-sim}
 
-target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O count=0 per_op=0 json=0 keep=0
+target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O count=1 per_op=0 json=0 keep=0 require_fit=0
 inputs=() outputs=()
 
 # ---------------------------------------------------------------- output helpers
@@ -90,6 +91,8 @@ while [ $# -gt 0 ]; do
         --stack) [ $# -ge 2 ] || fail 1 "--stack needs a value"; stack=$(bytes "$2") || true; [ -n "$stack" ] || fail 1 "--stack: '$2' is not a byte count"; shift 2 ;;
         --opt) [ $# -ge 2 ] || fail 1 "--opt needs a value"; opt=$2; shift 2 ;;
         --count) count=1; shift ;;
+        --no-count) count=0; shift ;;
+        --require-fit) require_fit=1; shift ;;
         --per-op) per_op=1; count=1; shift ;;
         --json) json=1; shift ;;
         --keep) keep=1; shift ;;
@@ -429,7 +432,7 @@ op_name() {
 
 if [ "$status" = 0 ]; then
     exit_code=0
-    { [ "$fits_flash" = false ] || [ "$fits_ram" = false ]; } && exit_code=4
+    [ "$require_fit" = 1 ] && { [ "$fits_flash" = false ] || [ "$fits_ram" = false ]; } && exit_code=4
 else
     exit_code=2
 fi
@@ -448,16 +451,16 @@ if [ "$json" = 1 ]; then
         [ -n "$errors" ] && printf '"error":%s,' "$(json_str "$errors")"
         printf '"inferences":%d,"inferences_run":%d,"outputs":[' "$n_inf" "$done_inf"
         for ((i = 0; i < ${#written[@]}; i++)); do [ $i -gt 0 ] && printf ','; json_str "${written[$i]}"; done
-        printf '],"arena":{"required":%d,"planned":%d,"persistent":%d,"linked":%d},' "$required_arena" "$(num "$planned")" "$(num "$persistent")" "$arena"
+        printf '],"arena":{"required":%d,"planned":%d,"persistent":%d,"linked":%d,"bytes":%d},' "$required_arena" "$(num "$planned")" "$(num "$persistent")" "$arena" "$s_arena"
         printf '"flash":{"total":%d,"text":%d,"rodata":%d,"model":%d,"data_load":%d,"without_model":%d,"budget":%s,"fits":%s},' \
             "$flash_total" "$text" "$rodata" "$s_model" "$s_data" $((flash_total - s_model)) "$(budget "$flash")" "$fits_flash"
         printf '"ram":{"total":%d,"data":%d,"bss":%d,"arena":%d,"stack":%d,"stack_used":%s,"budget":%s,"fits":%s},' \
             "$ram_static" "$s_data" "$s_bss" "$s_arena" "$s_stack" "$stack_used" "$(budget "$ram")" "$fits_ram"
         [ -n "$budget_message" ] && printf '"budget_error":%s,' "$(json_str "$budget_message")"
         if [ "$count" = 1 ]; then
-            printf '"instructions":{"per_inference":['
+            printf '"instructions":{"per_inference":%s,"each":[' "$(num "${per_inf[0]-}")"
             for ((i = 0; i < ${#per_inf[@]}; i++)); do [ $i -gt 0 ] && printf ','; printf '%s' "${per_inf[$i]}"; done
-            printf '],"total":%s},' "$(num "${total_insns-}")"
+            printf '],"whole_run":%s},' "$(num "${total_insns-}")"
         fi
         if [ "$per_op" = 1 ]; then
             printf '"per_op":['

@@ -144,7 +144,7 @@ final class FirmwareSimTests: XCTestCase {
                 let samples = try Self.samples(dir)
                 let outDir = Self.workDir.appendingPathComponent("\(target)-\(dir.lastPathComponent)")
                 try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-                var args = ["--target", target, "--model", dir.appendingPathComponent("model_int8.tflite").path, "--json", "--count"]
+                var args = ["--target", target, "--model", dir.appendingPathComponent("model_int8.tflite").path, "--json"]
                 for s in samples {
                     args += ["--input", dir.appendingPathComponent("inputs/\(s)").path, "--output", outDir.appendingPathComponent(s).path]
                 }
@@ -187,7 +187,7 @@ final class FirmwareSimTests: XCTestCase {
                     matched += 1
                 }
             }
-            let counts = ((json["instructions"] as? [String: Any])?["per_inference"] as? [Int]) ?? []
+            let counts = ((json["instructions"] as? [String: Any])?["each"] as? [Int]) ?? []
             if counts.count != job.samples.count || counts.contains(where: { $0 <= 0 }) {
                 failures += 1
                 report.append("\(job.target) \(name): expected \(job.samples.count) positive instruction counts, got \(counts)")
@@ -256,8 +256,8 @@ final class FirmwareSimTests: XCTestCase {
         let models = try requireEnvironment(["cortex-m4"])
         guard let dir = models.first(where: { $0.lastPathComponent == "mlperf_kws_ds_cnn" }) else { return }
         let model = dir.appendingPathComponent("model_int8.tflite").path
-        let outcome = try Self.start(["--target", "cortex-m4", "--model", model, "--json", "--ram", "16K", "--flash", "1M"])()
-        XCTAssertEqual(outcome.status, 4, "exit 4: does not fit; \(outcome.stderr)")
+        let outcome = try Self.start(["--target", "cortex-m4", "--model", model, "--json", "--ram", "16K", "--flash", "1M", "--require-fit"])()
+        XCTAssertEqual(outcome.status, 4, "exit 4 with --require-fit: does not fit; \(outcome.stderr)")
         let json = try XCTUnwrap(outcome.json)
         XCTAssertEqual((json["ram"] as? [String: Any])?["fits"] as? Bool, false)
         XCTAssertEqual((json["flash"] as? [String: Any])?["fits"] as? Bool, true)
