@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "MoteSim", dependencies: ["MoteCore", "MoteCoreDSP", "MoteFloat", "MoteModel", "MoteImage"]),
         // Accuracy-drop reports: JSON, Markdown, HTML with inline SVG charts.
         .target(name: "MoteReport", dependencies: ["MoteSim"]),
+        // Float executor latency (a benchmark, not a test): see bench/README.md.
+        .executableTarget(name: "float-bench", dependencies: ["MoteFloat", "MoteModel"], path: "bench/float-bench"),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),

@@ -25,36 +25,58 @@ public enum DepthwiseConv2D {
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let g = p.geometry
         let c = g.channels, mult = p.depthMultiplier, oc = c * mult
-        var out = output
+        let rowCount = g.outputWidth * oc
         for n in 0..<g.batch {
             let image = input + n * g.inputImageCount
             for oy in 0..<g.outputHeight {
+                let out = output + ((n * g.outputHeight + oy) * g.outputWidth) * oc
+                if let bias {
+                    for ox in 0..<g.outputWidth { (out + ox * oc).update(from: bias, count: oc) }
+                } else {
+                    out.update(repeating: 0, count: rowCount)
+                }
                 let y0 = oy * g.strideHeight - g.padTop
-                for ox in 0..<g.outputWidth {
-                    let x0 = ox * g.strideWidth - g.padLeft
-                    if let bias { out.update(from: bias, count: oc) } else { out.update(repeating: 0, count: oc) }
-                    for ky in 0..<g.filterHeight {
-                        let y = y0 + ky * g.dilationHeight
-                        if y < 0 || y >= g.inputHeight { continue }
-                        for kx in 0..<g.filterWidth {
-                            let x = x0 + kx * g.dilationWidth
-                            if x < 0 || x >= g.inputWidth { continue }
-                            let pixel = image + (y * g.inputWidth + x) * c
-                            let taps = filter + (ky * g.filterWidth + kx) * oc
-                            if mult == 1 {
-                                for i in 0..<c { out[i] += pixel[i] * taps[i] }
-                            } else {
+                // Tap-major: each filter tap sweeps the whole output row over the columns it
+                // reaches inside the image, so no per-pixel bounds checks remain.
+                for ky in 0..<g.filterHeight {
+                    let y = y0 + ky * g.dilationHeight
+                    if y < 0 || y >= g.inputHeight { continue }
+                    let line = image + y * g.inputWidth * c
+                    for kx in 0..<g.filterWidth {
+                        let shift = kx * g.dilationWidth - g.padLeft
+                        let (first, end) = columns(shift: shift, stride: g.strideWidth, width: g.inputWidth, outputs: g.outputWidth)
+                        if first >= end { continue }
+                        let taps = filter + (ky * g.filterWidth + kx) * oc
+                        if mult == 1 {
+                            for ox in first..<end {
+                                let pixel = line + (ox * g.strideWidth + shift) * c
+                                let o = out + ox * oc
+                                for i in 0..<c { o[i] += pixel[i] * taps[i] }
+                            }
+                        } else {
+                            for ox in first..<end {
+                                let pixel = line + (ox * g.strideWidth + shift) * c
+                                let o = out + ox * oc
                                 for i in 0..<c {
                                     let v = pixel[i]
-                                    for m in 0..<mult { out[i * mult + m] += v * taps[i * mult + m] }
+                                    for m in 0..<mult { o[i * mult + m] += v * taps[i * mult + m] }
                                 }
                             }
                         }
                     }
-                    p.activation.apply(out, count: oc)
-                    out += oc
                 }
+                p.activation.apply(out, count: rowCount)
             }
         }
+    }
+
+    /// The output columns `first..<end` whose input column `ox · stride + shift` lies in `0..<width`.
+    @inline(__always)
+    static func columns(shift: Int, stride: Int, width: Int, outputs: Int) -> (Int, Int) {
+        // ox · stride + shift ≥ 0  ⇔  ox ≥ ceil(−shift / stride); ox · stride + shift < width.
+        let first = shift >= 0 ? 0 : (-shift + stride - 1) / stride
+        let last = width - 1 - shift
+        let end = last < 0 ? 0 : min(outputs, last / stride + 1)
+        return (first, end)
     }
 }

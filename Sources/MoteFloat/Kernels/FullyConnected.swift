@@ -21,8 +21,13 @@ public enum FullyConnected {
     /// Runs the layer. The output must not overlap the input.
     public static func forward(_ p: Parameters, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        GEMM.multiply(transposeB: true, m: p.batches, n: p.outputDepth, k: p.inputDepth,
-                      a: input, lda: p.inputDepth, b: weights, ldb: p.inputDepth, c: output, ldc: p.outputDepth)
+        if p.batches == 1 {
+            // One row: a matrix-vector product streams the weights once without packing them.
+            GEMM.multiplyVector(m: p.outputDepth, n: p.inputDepth, a: weights, lda: p.inputDepth, x: input, y: output)
+        } else {
+            GEMM.multiply(transposeB: true, m: p.batches, n: p.outputDepth, k: p.inputDepth,
+                          a: input, lda: p.inputDepth, b: weights, ldb: p.inputDepth, c: output, ldc: p.outputDepth)
+        }
         Conv2D.addBias(bias, channels: p.outputDepth, rows: p.batches, activation: p.activation, output: output)
     }
 }

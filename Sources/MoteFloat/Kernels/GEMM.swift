@@ -30,6 +30,28 @@ public enum GEMM {
             beta, c, Int32(ldc))
     }
 
+    /// Matrix-vector multiply on a row-major matrix (`cblas_sgemv`):
+    /// `y = alpha · op(A) · x + beta · y`, where `A` is stored `m × n` with row stride `lda`,
+    /// `op(A)` is `A` (x has `n` values, y has `m`) or its transpose (x has `m`, y has `n`).
+    /// With `beta == 0`, `y` is not read.
+    @inlinable
+    public static func multiplyVector(
+        transposeA: Bool = false, m: Int, n: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+        beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        precondition(m >= 0 && n >= 0, "GEMM: negative dimension")
+        if m == 0 || n == 0 {
+            // An empty product: y = beta · y, but beta == 0 must not read y.
+            let count = transposeA ? n : m
+            if beta == 0 { y.update(repeating: 0, count: count) } else { for i in 0..<count { y[i] *= beta } }
+            return
+        }
+        if beta == 0 { y.update(repeating: 0, count: transposeA ? n : m) }
+        cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
+                    alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+
     /// The number of threads OpenBLAS uses for one multiply. Callers that parallelize across
     /// images themselves set this to 1 so the two levels do not oversubscribe the cores.
     public static var threads: Int {
