@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MoteTrain", targets: ["MoteTrain"]),
         .library(name: "MoteSim", targets: ["MoteSim"]),
         .library(name: "MoteReport", targets: ["MoteReport"]),
+        .library(name: "MoteQuant", targets: ["MoteQuant"]),
         .executable(name: "mote", targets: ["mote"]),
     ],
     targets: [
@@ -39,13 +40,16 @@ let package = Package(
         .target(name: "MoteImage", dependencies: ["CMoteJPEG"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // Layers with forward and backward, losses, optimizers, Sequential, fit, checkpoints, export.
         .target(name: "MoteTrain", dependencies: ["MoteFloat", "MoteModel"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel", "MoteSim", "MoteReport"]),
+        .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel", "MoteSim", "MoteReport", "MoteImage", "MoteQuant"]),
         // The harness: int8 vs float per layer, memory budgets, host and firmware runs.
         .target(name: "MoteSim", dependencies: ["MoteCore", "MoteCoreDSP", "MoteFloat", "MoteModel", "MoteImage"]),
         // Accuracy-drop reports: JSON, Markdown, HTML with inline SVG charts.
         .target(name: "MoteReport", dependencies: ["MoteSim"]),
         // Float executor latency (a benchmark, not a test): see bench/README.md.
         .executableTarget(name: "float-bench", dependencies: ["MoteFloat", "MoteModel"], path: "bench/float-bench"),
+        // Post-training int8 quantization: observers, recipes, BatchNorm folding, equalization,
+        // bias correction; MoteCore runs its output.
+        .target(name: "MoteQuant", dependencies: ["MoteModel", "MoteCore", "MoteFloat", "MoteImage"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteSimTests", dependencies: ["MoteSim", "MoteModel", "MoteCore"]),
         .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim"]),
+        .testTarget(name: "MoteQuantTests", dependencies: ["MoteQuant", "MoteModel", "MoteCore", "MoteFloat"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
         // Runs firmware-sim/run.sh (MoteCore as Cortex-M4 and aarch64 Linux firmware under QEMU)

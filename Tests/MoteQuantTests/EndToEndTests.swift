@@ -1,0 +1,149 @@
+import Foundation
+import MoteCore
+import MoteFloat
+import MoteModel
+import XCTest
+@testable import MoteQuant
+
+/// Quantizes the seed CNN fixture's float model and checks the result against the float model
+/// (run by MoteFloat) and against TensorFlow's int8 model of the same Keras weights.
+final class EndToEndTests: XCTestCase {
+    struct Setup {
+        var float: TFLiteModel
+        var tf: TFLiteModel
+        var mote: TFLiteModel
+        var report: QuantizationReport
+        var inputs: [[Int8]]
+    }
+
+    /// Calibration inputs derived from the fixture's int8 inputs: dequantized with the input's
+    /// parameters (1/255, −128), and each also mirrored left-right (16 samples of 32×32×3).
+    static func calibration(_ inputs: [[Int8]], height: Int, width: Int, channels: Int) -> [[Float]] {
+        var out: [[Float]] = []
+        for q in inputs {
+            let x = q.map { Float(Int($0) + 128) / 255 }
+            out.append(x)
+            var mirrored = x
+            for r in 0..<height { for c in 0..<width { for k in 0..<channels {
+                mirrored[(r * width + c) * channels + k] = x[(r * width + (width - 1 - c)) * channels + k]
+            } } }
+            out.append(mirrored)
+        }
+        return out
+    }
+
+    func setup(_ recipe: CalibrationRecipe = CalibrationRecipe()) throws -> Setup {
+        let dir = try SharedFixtures.model("seed_cnn_32x32")
+        let float = try TFLiteModel(bytes: SharedFixtures.bytes(dir.appendingPathComponent("model_float.tflite")))
+        let tf = try TFLiteModel(bytes: SharedFixtures.bytes(dir.appendingPathComponent("model_int8.tflite")))
+        let inputs = try SharedFixtures.inputs(dir)
+        let data = InMemoryCalibrationData(Self.calibration(inputs, height: 32, width: 32, channels: 3))
+        let q = PostTrainingQuantizer(recipe: recipe, inputRange: PostTrainingQuantizer.pixelRange(scale: 1 / 255, offset: 0))
+        let (model, report) = try q.quantize(float, calibration: data) { try FloatExecutorRunner(model: $0) }
+        return Setup(float: float, tf: tf, mote: model, report: report, inputs: inputs)
+    }
+
+    /// Same operators and versions as TF's converter, int8 edges with TF's parameters, the
+    /// spec's fixed LOGISTIC output, per-channel weights whose scales and codes match TF's.
+    func testStructureMatchesTensorFlowsInt8Model() throws {
+        let s = try setup()
+        let mine = s.mote.subgraphs[0], theirs = s.tf.subgraphs[0]
+        XCTAssertEqual(mine.operators.map { s.mote.operatorCodes[$0.opcodeIndex].name },
+                       theirs.operators.map { s.tf.operatorCodes[$0.opcodeIndex].name })
+        XCTAssertEqual(mine.operators.map { s.mote.operatorCodes[$0.opcodeIndex].version },
+                       theirs.operators.map { s.tf.operatorCodes[$0.opcodeIndex].version })
+        for (a, b) in [(mine.inputs[0], theirs.inputs[0]), (mine.outputs[0], theirs.outputs[0])] {
+            XCTAssertEqual(mine.tensors[a].type, .int8)
+            XCTAssertEqual(mine.tensors[a].quantization?.scale, theirs.tensors[b].quantization?.scale)
+            XCTAssertEqual(mine.tensors[a].quantization?.zeroPoint, theirs.tensors[b].quantization?.zeroPoint)
+        }
+        XCTAssertEqual(mine.tensors[mine.outputs[0]].quantization?.scale, [1.0 / 256])
+        // Operator by operator: every tensor of the same type; weights per channel like TF's.
+        for (k, (op, ref)) in zip(mine.operators, theirs.operators).enumerated() {
+            XCTAssertEqual(op.inputs.count, ref.inputs.count, "op \(k)")
+            for (t, u) in zip(op.inputs + op.outputs, ref.inputs + ref.outputs) where t >= 0 && u >= 0 {
+                XCTAssertEqual(mine.tensors[t].type, theirs.tensors[u].type, "op \(k) tensor \(t)")
+                XCTAssertEqual(mine.tensors[t].shape, theirs.tensors[u].shape, "op \(k) tensor \(t)")
+            }
+            let name = s.mote.operatorCodes[op.opcodeIndex].name
+            guard name == "CONV_2D" || name == "FULLY_CONNECTED" else { continue }
+            let w = mine.tensors[op.inputs[1]], v = theirs.tensors[ref.inputs[1]]
+            let (wq, vq) = (try XCTUnwrap(w.quantization), try XCTUnwrap(v.quantization))
+            XCTAssertEqual(wq.quantizedDimension, vq.quantizedDimension)
+            XCTAssertEqual(wq.scale.count, vq.scale.count)
+            for (a, b) in zip(wq.scale, vq.scale) { XCTAssertEqual(a, b, accuracy: b * 1e-6, "op \(k) weight scale") }
+            let mineCodes = s.mote.buffers[w.buffer].data.map { Int(Int8(bitPattern: $0)) }
+            let tfCodes = s.tf.buffers[v.buffer].data.map { Int(Int8(bitPattern: $0)) }
+            XCTAssertEqual(mineCodes.count, tfCodes.count)
+            XCTAssertLessThanOrEqual(zip(mineCodes, tfCodes).map { abs($0 - $1) }.max() ?? 0, 1, "op \(k) weight codes")
+            // The bias scale is input scale × weight scale, channel by channel.
+            let inScale = try XCTUnwrap(mine.tensors[op.inputs[0]].quantization?.scale.first)
+            let bq = try XCTUnwrap(mine.tensors[op.inputs[2]].quantization)
+            XCTAssertEqual(mine.tensors[op.inputs[2]].type, .int32)
+            for (c, bs) in bq.scale.enumerated() { XCTAssertEqual(bs, inScale * wq.scale[c], accuracy: bs * 1e-6) }
+        }
+        // The calibration summary is in the mote metadata.
+        let meta = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(s.mote.moteMetadataJSON))) as? [String: Any])
+        let calibration = try XCTUnwrap(meta["calibration"] as? [String: Any])
+        XCTAssertEqual(calibration["samples"] as? Int, 16)
+        XCTAssertEqual((calibration["tensors"] as? [Any])?.count, s.report.tensors.count)
+    }
+
+    /// MoteCore runs the model; its dequantized outputs are within a bound from the scales of
+    /// the float model's: one output step (1/256) plus the LOGISTIC slope (at most 1/4) times
+    /// three steps of its input's scale.
+    func testMoteCoreOutputsAreCloseToTheFloatModel() throws {
+        let s = try setup()
+        let runner = try Int8Runner(s.mote)
+        let executor = try FloatExecutor(model: s.float)
+        let g = s.mote.subgraphs[0]
+        let logisticInput = g.operators.last!.inputs[0]
+        let inputScale = try XCTUnwrap(g.tensors[logisticInput].quantization?.scale.first)
+        let bound = 1.0 / 256 + 0.25 * 3 * Double(inputScale)
+        var worst = 0.0
+        for q in s.inputs {
+            let out = try runner.run(q)
+            let p = Double(Int(out[0]) + 128) / 256
+            let x = q.map { Float(Int($0) + 128) / 255 }
+            let f = try executor.run([x])[0][0]
+            worst = max(worst, abs(p - Double(f)))
+            XCTAssertEqual(p, Double(f), accuracy: bound)
+        }
+        XCTAssertGreaterThan(worst, 0)  // not trivially equal
+    }
+
+    /// Bias correction leaves a smaller mean error per channel than it found.
+    func testBiasCorrectionReducesTheMeanError() throws {
+        var recipe = CalibrationRecipe()
+        recipe.biasCorrection = true
+        let s = try setup(recipe)
+        XCTAssertEqual(s.report.biasCorrection.count, 4)
+        // Measure again on the corrected model: the errors left are below those corrected.
+        let meansFloat = try Self.floatMeans(s)
+        let inputs = Self.calibration(s.inputs, height: 32, width: 32, channels: 3).map { $0.map { Int8(QuantizationMath.quantize($0, scale: 1 / 255, zeroPoint: -128)) } }
+        let (_, again) = try BiasCorrection.apply(s.mote, floatMeans: meansFloat, inputs: inputs) { _, _ in }
+        for (before, after) in zip(s.report.biasCorrection, again) {
+            XCTAssertLessThanOrEqual(after.meanAbsError, before.meanAbsError * 1.05 + 1e-6, "op \(before.op)")
+        }
+    }
+
+    static func floatMeans(_ s: Setup) throws -> [Int: [Double]] {
+        // The float model keeps tensor names: map int8 tensors to float tensors by name.
+        let executor = try FloatExecutor(model: s.float)
+        var sums: [String: [Double]] = [:], counts: [String: Double] = [:]
+        for x in calibration(s.inputs, height: 32, width: 32, channels: 3) {
+            _ = try executor.run([x]) { out in
+                let c = out.shape.last ?? 1
+                var v = sums[out.name] ?? [Double](repeating: 0, count: c)
+                for (i, y) in out.values.enumerated() { v[i % c] += Double(y) }
+                sums[out.name] = v
+                counts[out.name, default: 0] += Double(out.values.count / c)
+            }
+        }
+        var means: [Int: [Double]] = [:]
+        for (i, t) in s.mote.subgraphs[0].tensors.enumerated() {
+            if let v = sums[t.name], let n = counts[t.name] { means[i] = v.map { $0 / n } }
+        }
+        return means
+    }
+}
