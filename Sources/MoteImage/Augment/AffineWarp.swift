@@ -1,0 +1,124 @@
+/// Samples an 8-bit HWC image through an `AffineMap` into floats, `value × scale + offset`.
+/// Bilinear: taps at floor(row), floor(row)+1 and floor(col), floor(col)+1, each index clamped to
+/// the image (scipy's `mode="nearest"`: edge pixels repeat), weights (1−f, f) per axis; nearest:
+/// the pixel at floor(x + ½), clamped. Coordinates are computed in Double at each row start and
+/// in Float along the row; interpolation runs in Float. An identity map copies exactly.
+public enum AffineWarp {
+    /// `brightness`: when set, each interpolated sample v becomes `min(255, trunc(b · trunc(v)))`
+    /// (Keras' brightness shift through Pillow) before scaling.
+    public static func warp(_ source: UnsafePointer<UInt8>, height: Int, width: Int, channels: Int, map: AffineMap,
+                            interpolation: Augmentation.Interpolation = .bilinear, brightness: Double? = nil,
+                            scale: Float, offset: Float, into output: UnsafeMutablePointer<Float>) {
+        let count = height * width * channels
+        // With a brightness factor the samples are first warped unscaled, then shifted and scaled.
+        let (s, o) = brightness == nil ? (scale, offset) : (1, 0)
+        if map.isIdentity {
+            for i in 0..<count { output[i] = Float(source[i]) * s + o }
+        } else if interpolation == .nearest {
+            warpNearest(source, height: height, width: width, channels: channels, map: map, scale: s, offset: o, into: output)
+        } else if channels == 3 {
+            warpBilinear3(source, height: height, width: width, map: map, scale: s, offset: o, into: output)
+        } else {
+            warpBilinear(source, height: height, width: width, channels: channels, map: map, scale: s, offset: o, into: output)
+        }
+        if let brightness {
+            let b = Float(brightness)
+            for i in 0..<count {
+                let v8 = Float(Int(max(0, min(255, output[i]))))
+                output[i] = Float(Int(min(255, b * v8))) * scale + offset
+            }
+        }
+    }
+
+    /// The floor of a coordinate clamped to [−1, limit + 1] and its fraction. Beyond that range
+    /// both taps clamp to the same edge pixel anyway, so the clamp changes no result and lets a
+    /// truncating conversion stand in for floor.
+    @inline(__always) static func split(_ v: Float, limit: Float) -> (Int, Float) {
+        let c = Swift.min(Swift.max(v, -1), limit + 1)
+        let i = Int(c + 1) - 1
+        return (i, c - Float(i))
+    }
+
+    @inline(__always) static func clampIndex(_ i: Int, _ limit: Int) -> Int {
+        i < 0 ? 0 : (i > limit ? limit : i)
+    }
+
+    static func warpBilinear3(_ source: UnsafePointer<UInt8>, height: Int, width: Int, map: AffineMap,
+                              scale: Float, offset: Float, into output: UnsafeMutablePointer<Float>) {
+        let maxRow = Float(height - 1), maxCol = Float(width - 1)
+        let lastRow = height - 1, lastCol = width - 1
+        let dr = Float(map.m01), dc = Float(map.m11)
+        let stride = width * 3
+        for r in 0..<height {
+            let start = map.apply(row: Double(r), col: 0)
+            let y0 = Float(start.row), x0 = Float(start.col)
+            let out = output + r * stride
+            for c in 0..<width {
+                // From the row start, not accumulated, so the error stays at Float's rounding.
+                let (yi, fy) = split(y0 + Float(c) * dr, limit: maxRow)
+                let (xi, fx) = split(x0 + Float(c) * dc, limit: maxCol)
+                let p00: UnsafePointer<UInt8>, p01: UnsafePointer<UInt8>, p10: UnsafePointer<UInt8>, p11: UnsafePointer<UInt8>
+                if yi >= 0 && yi < lastRow && xi >= 0 && xi < lastCol {
+                    // Interior: the four taps are neighbours (most pixels).
+                    p00 = source + yi * stride + xi * 3
+                    p01 = p00 + 3; p10 = p00 + stride; p11 = p10 + 3
+                } else {
+                    let r0 = clampIndex(yi, lastRow) * stride, r1 = clampIndex(yi + 1, lastRow) * stride
+                    let c0 = clampIndex(xi, lastCol) * 3, c1 = clampIndex(xi + 1, lastCol) * 3
+                    p00 = source + r0 + c0; p01 = source + r0 + c1; p10 = source + r1 + c0; p11 = source + r1 + c1
+                }
+                let gy = 1 - fy, gx = 1 - fx
+                let o = out + c * 3
+                let top0 = gx * Float(p00[0]) + fx * Float(p01[0]), bottom0 = gx * Float(p10[0]) + fx * Float(p11[0])
+                let top1 = gx * Float(p00[1]) + fx * Float(p01[1]), bottom1 = gx * Float(p10[1]) + fx * Float(p11[1])
+                let top2 = gx * Float(p00[2]) + fx * Float(p01[2]), bottom2 = gx * Float(p10[2]) + fx * Float(p11[2])
+                o[0] = (gy * top0 + fy * bottom0) * scale + offset
+                o[1] = (gy * top1 + fy * bottom1) * scale + offset
+                o[2] = (gy * top2 + fy * bottom2) * scale + offset
+            }
+        }
+    }
+
+    static func warpBilinear(_ source: UnsafePointer<UInt8>, height: Int, width: Int, channels: Int, map: AffineMap,
+                             scale: Float, offset: Float, into output: UnsafeMutablePointer<Float>) {
+        let maxRow = Float(height - 1), maxCol = Float(width - 1)
+        let lastRow = height - 1, lastCol = width - 1
+        let dr = Float(map.m01), dc = Float(map.m11)
+        for r in 0..<height {
+            let start = map.apply(row: Double(r), col: 0)
+            let y0 = Float(start.row), x0 = Float(start.col)
+            let out = output + r * width * channels
+            for c in 0..<width {
+                let (yi, fy) = split(y0 + Float(c) * dr, limit: maxRow)
+                let (xi, fx) = split(x0 + Float(c) * dc, limit: maxCol)
+                let r0 = clampIndex(yi, lastRow) * width, r1 = clampIndex(yi + 1, lastRow) * width
+                let c0 = clampIndex(xi, lastCol), c1 = clampIndex(xi + 1, lastCol)
+                let p00 = source + (r0 + c0) * channels, p01 = source + (r0 + c1) * channels
+                let p10 = source + (r1 + c0) * channels, p11 = source + (r1 + c1) * channels
+                let w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx
+                for k in 0..<channels {
+                    let v = w00 * Float(p00[k]) + w01 * Float(p01[k]) + w10 * Float(p10[k]) + w11 * Float(p11[k])
+                    out[c * channels + k] = v * scale + offset
+                }
+            }
+        }
+    }
+
+    static func warpNearest(_ source: UnsafePointer<UInt8>, height: Int, width: Int, channels: Int, map: AffineMap,
+                            scale: Float, offset: Float, into output: UnsafeMutablePointer<Float>) {
+        let maxRow = Float(height - 1), maxCol = Float(width - 1)
+        let dr = Float(map.m01), dc = Float(map.m11)
+        for r in 0..<height {
+            let start = map.apply(row: Double(r), col: 0)
+            let y0 = Float(start.row), x0 = Float(start.col)
+            let out = output + r * width * channels
+            for c in 0..<width {
+                // floor(v + ½) of a coordinate clamped to [0, limit] (both ≥ 0: truncation is floor).
+                let ri = Int(Swift.min(Swift.max(y0 + Float(c) * dr + 0.5, 0), maxRow))
+                let ci = Int(Swift.min(Swift.max(x0 + Float(c) * dc + 0.5, 0), maxCol))
+                let p = source + (ri * width + ci) * channels
+                for k in 0..<channels { out[c * channels + k] = Float(p[k]) * scale + offset }
+            }
+        }
+    }
+}
