@@ -130,7 +130,11 @@ final class ProducerState: @unchecked Sendable {
     private var queue: [Batch] = []
     private var cancelled = false
 
-    init(depth: Int) { free = DispatchSemaphore(value: depth) }
+    init(depth: Int) {
+        // Created at 0 and raised: libdispatch traps when a semaphore is freed below its initial value.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<depth { free.signal() }
+    }
 
     var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 

@@ -34,7 +34,13 @@ public enum JPEG {
             switch Int(status) {
             case Int(MOTE_JPEG_TRUNCATED): throw ImageError(.truncated, message)
             case Int(MOTE_JPEG_TOO_LARGE): throw ImageError(.invalidArgument, message)
-            default: throw ImageError(.corrupt, "corrupt JPEG: \(message)")
+            default:
+                // A cut inside the headers makes libjpeg fail on garbage rather than warn about
+                // the end of data; a file that does not end with EOI (FF D9) was cut short.
+                if !(bytes.count >= 4 && bytes[bytes.count - 2] == 0xFF && bytes[bytes.count - 1] == 0xD9) {
+                    throw ImageError(.truncated, "the JPEG data is truncated (no end-of-image marker; libjpeg: \(message))")
+                }
+                throw ImageError(.corrupt, "corrupt JPEG: \(message)")
             }
         }
         let width = Int(result.width), height = Int(result.height), count = width * height
