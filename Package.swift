@@ -52,10 +52,10 @@ let package = Package(
         .target(name: "MoteQuant", dependencies: ["MoteModel", "MoteCore", "MoteFloat", "MoteImage"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
+        .testTarget(name: "MoteSimTests", dependencies: ["MoteSim", "MoteModel", "MoteCore"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
         .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),
-        .testTarget(name: "MoteSimTests", dependencies: ["MoteSim", "MoteModel", "MoteCore"]),
         .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim"]),
         .testTarget(name: "MoteQuantTests", dependencies: ["MoteQuant", "MoteModel", "MoteCore", "MoteFloat"]),
         // Runs the built `mote` executable as a child process (no module dependency).

@@ -3,7 +3,15 @@ import Foundation
 /// The `mote` command line: dispatches to a command, prints help, turns failures into
 /// messages on standard error and exit codes (0 success, 1 usage error, 2 input or model error).
 enum MoteTool {
-    static let commands: [any Command.Type] = [RunCommand.self, InspectCommand.self, BenchCommand.self, SimulateCommand.self, QuantizeCommand.self]
+    // One command per line, in the order `mote help` lists them.
+    static let commands: [any Command.Type] = [
+        RunCommand.self,
+        InspectCommand.self,
+        BenchCommand.self,
+        EvalCommand.self,
+        QuantizeCommand.self,
+        SimulateCommand.self,
+    ]
 
     static let usageExitCode: Int32 = 1
 
