@@ -2,8 +2,7 @@
 // `.build/release/float-bench MODEL.tflite... [--runs N] [--batch B] [--threads T]`.
 // Prints one JSON object per model on stdout: median and minimum milliseconds per run
 // (and per image for batches) after 20 warm-up runs, on seeded random inputs in [0, 1);
-// `--profile` adds each operator's mean milliseconds on stderr (reading the clock between
-// operators inflates them on this sandbox, where the clock is a system call: read them as shares).
+// `--profile` adds each operator's median milliseconds on stderr.
 // GEMM threads default to 1 (`--threads`).
 import Foundation
 import MoteFloat
@@ -57,24 +56,25 @@ for path in paths {
         times.sort()
         if profile {
             // Timestamps after each operator (preallocated, so the callback only reads the
-            // clock): each operator's mean share, on stderr.
+            // clock); each operator's median over the runs, on stderr (medians: the mean of a
+            // loaded machine is dominated by preemptions).
             let count = executor.operators.count
-            var sums = [Double](repeating: 0, count: count), stamps = [Double](repeating: 0, count: count)
-            var total = 0.0
+            var stamps = [Double](repeating: 0, count: count)
+            var durations = [[Double]](repeating: [], count: count)
             for _ in 0..<runs {
                 let start = now()
                 executor.invoke { o in if o.outputPosition == 0 { stamps[o.operatorIndex] = now() } }
                 var last = start
                 for i in 0..<count where stamps[i] > 0 {
-                    sums[i] += stamps[i] - last
+                    durations[i].append(stamps[i] - last)
                     last = stamps[i]
                     stamps[i] = 0
                 }
-                total += last - start
             }
-            FileHandle.standardError.write(String(format: "  all operators: %.4f ms\n", total / Double(runs)).data(using: .utf8)!)
-            for (i, op) in executor.operators.enumerated() where sums[i] > 0 {
-                FileHandle.standardError.write(String(format: "  #%-3d %-18@ %.4f ms\n", i, op.opName as NSString, sums[i] / Double(runs)).data(using: .utf8)!)
+            for (i, op) in executor.operators.enumerated() where !durations[i].isEmpty {
+                let sorted = durations[i].sorted()
+                FileHandle.standardError.write(String(format: "  #%-3d %-18@ median %.4f ms\n", i, op.opName as NSString,
+                                                      sorted[sorted.count / 2]).data(using: .utf8)!)
             }
         }
         let median = times[times.count / 2], minimum = times[0]

@@ -31,7 +31,7 @@ extension GraphBuilder {
         let params = Conv2D.Parameters(geometry: g, outputChannels: w.shape[0], activation: try activation(ctx, o.fusedActivationFunction))
         let bias = try bias(ctx, count: w.shape[0])
         let y = try floatOutput(ctx, shape: [g.batch, g.outputHeight, g.outputWidth, w.shape[0]])
-        let scratch = requestScratch(params.scratchCount)
+        let scratch = try requestScratch(ctx, params.scratchCount)
         let input = x.pointer, filter = w.pointer
         return { Conv2D.forward(params, input: input, filter: filter, bias: bias, output: y, scratch: scratch.pointer) }
     }

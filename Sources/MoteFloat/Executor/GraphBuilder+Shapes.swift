@@ -55,12 +55,13 @@ extension GraphBuilder {
             let unknown = newShape.indices.filter { newShape[$0] == -1 }
             guard unknown.count <= 1, newShape.allSatisfy({ $0 >= -1 }) else { throw ctx.invalid("invalid target shape \(newShape)") }
             if let u = unknown.first {
-                let known = newShape.enumerated().reduce(1) { $0 * ($1.offset == u ? 1 : $1.element) }
-                guard known > 0, count % known == 0 else { throw ctx.invalid("cannot reshape \(inShape) to \(newShape)") }
+                var rest = newShape
+                rest[u] = 1
+                guard let known = Self.elementCount(rest), known > 0, count % known == 0 else { throw ctx.invalid("cannot reshape \(inShape) to \(newShape)") }
                 newShape[u] = count / known
             }
         }
-        guard newShape.reduce(1, *) == count else { throw ctx.invalid("cannot reshape \(inShape) (\(count) values) to \(newShape)") }
+        guard Self.elementCount(newShape) == count else { throw ctx.invalid("cannot reshape \(inShape) (\(count) values) to \(newShape)") }
         if let storage {
             try aliasOutput(ctx, shape: newShape, storage: storage)
         } else {
@@ -186,6 +187,9 @@ extension GraphBuilder {
         let r = x.shape.count
         guard padShape == [r, 2] || (pads.count == 2 * r) else { throw ctx.invalid("paddings \(padShape) do not match input rank \(r)") }
         let before = (0..<r).map { pads[2 * $0] }, after = (0..<r).map { pads[2 * $0 + 1] }
+        guard Self.elementCount((0..<r).map { before[$0] + x.shape[$0] + after[$0] }) != nil else {
+            throw ctx.invalid("paddings \(pads) of \(x.shape) give more than \(Self.maxElements) elements")
+        }
         guard let params = Pad.Parameters(inputShape: x.shape, before: before, after: after) else {
             throw ctx.invalid("invalid paddings \(pads) for \(x.shape) (negative, or rank above \(StridedLayout.maxRank))")
         }
@@ -228,7 +232,7 @@ extension GraphBuilder {
             throw ctx.unsupported("DEQUANTIZE of a non-constant tensor (only constant weights are dequantized, at prepare)")
         }
         let data = model.buffers[tensor.buffer].data
-        let count = tensor.elementCount
+        guard let count = Self.elementCount(tensor.shape) else { throw FloatExecutorError.invalidModel("tensor \(t) has shape \(tensor.shape)") }
         let values: [Float]
         switch tensor.type {
         case .float16:
@@ -241,7 +245,7 @@ extension GraphBuilder {
                 throw ctx.invalid("input tensor \(t) has no quantization parameters")
             }
             let dim = q.isPerChannel ? q.quantizedDimension : 0
-            guard !q.isPerChannel || (dim < tensor.shape.count && tensor.shape[dim] == q.scale.count) else {
+            guard !q.isPerChannel || (dim >= 0 && dim < tensor.shape.count && tensor.shape[dim] == q.scale.count) else {
                 throw ctx.invalid("\(q.scale.count) scales do not match dimension \(dim) of \(tensor.shape)")
             }
             let inner = q.isPerChannel ? tensor.shape[(dim + 1)...].reduce(1, *) : count

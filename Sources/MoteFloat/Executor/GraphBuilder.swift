@@ -71,8 +71,11 @@ struct GraphBuilder {
                 }
                 shape[0] = batch
             }
+            guard let count = Self.elementCount(shape) else {
+                throw FloatExecutorError.invalidModel("graph input \(position) (tensor \(t)) with shape \(shape) exceeds \(Self.maxElements) elements")
+            }
             shapes[t] = shape
-            floats[t] = allocations.floats(shape.reduce(1, *))
+            floats[t] = allocations.floats(count)
         }
     }
 
@@ -146,6 +149,21 @@ struct GraphBuilder {
 
     // MARK: - Tensors
 
+    /// The most elements one buffer may hold (1 GiB of floats): hostile shapes become errors,
+    /// never overflowing products or failed allocations.
+    static let maxElements = 1 << 28
+
+    /// The product of `shape`, or nil when a dimension is negative or the product exceeds `maxElements`.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var n = 1
+        for d in shape {
+            guard d >= 0, d <= maxElements else { return nil }
+            n *= d
+            guard n <= maxElements else { return nil }
+        }
+        return n
+    }
+
     /// The tensor at input `position`, or nil when it is omitted (-1 or past the end).
     func optionalInput(_ ctx: Context, _ position: Int) -> Int? {
         position < ctx.op.inputs.count && ctx.op.inputs[position] >= 0 ? ctx.op.inputs[position] : nil
@@ -180,8 +198,7 @@ struct GraphBuilder {
         if let p = floats[t], let s = shapes[t] { return (UnsafePointer(p), s) }
         guard constantTensors.contains(t) else { throw ctx.invalid("input \(position) (tensor \(t)) is read before any operator writes it") }
         let data = model.buffers[tensor.buffer].data
-        let count = tensor.elementCount
-        guard tensor.shape.allSatisfy({ $0 >= 0 }), data.count == count * 4 else {
+        guard let count = Self.elementCount(tensor.shape), data.count == count * 4 else {
             throw FloatExecutorError.invalidModel("tensor \(t) has shape \(tensor.shape) but \(data.count) bytes of float32 data")
         }
         let p = allocations.floats(count)
@@ -203,7 +220,9 @@ struct GraphBuilder {
             throw ctx.unsupported("input \(position) (tensor \(t)) must be a constant or computed from shapes at prepare time")
         }
         let data = model.buffers[tensor.buffer].data
-        let count = tensor.elementCount
+        guard let count = Self.elementCount(tensor.shape) else {
+            throw FloatExecutorError.invalidModel("tensor \(t) has shape \(tensor.shape)")
+        }
         var values: [Int32]
         switch tensor.type {
         case .int32:
@@ -227,7 +246,8 @@ struct GraphBuilder {
     /// Allocates the float32 output at `position` with `shape`.
     mutating func floatOutput(_ ctx: Context, _ position: Int = 0, shape: [Int]) throws -> UnsafeMutablePointer<Float> {
         let t = try outputIndex(ctx, position, type: .float32)
-        let p = allocations.floats(shape.reduce(1, *))
+        guard let count = Self.elementCount(shape) else { throw ctx.invalid("output shape \(shape) exceeds \(Self.maxElements) elements") }
+        let p = allocations.floats(count)
         floats[t] = p
         shapes[t] = shape
         return p
@@ -270,7 +290,8 @@ struct GraphBuilder {
     }
 
     /// Requests `count` floats of the shared scratch and returns the holder.
-    mutating func requestScratch(_ count: Int) -> Scratch {
+    mutating func requestScratch(_ ctx: Context, _ count: Int) throws -> Scratch {
+        guard count <= Self.maxElements else { throw ctx.invalid("needs \(count) floats of scratch (at most \(Self.maxElements))") }
         scratch.count = max(scratch.count, count)
         return scratch
     }
