@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "MoteQuant", dependencies: ["MoteModel", "MoteCore", "MoteFloat", "MoteImage"]),
         .testTarget(name: "MoteCoreTests", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel"]),
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
-        .testTarget(name: "MoteSimTests", dependencies: ["MoteSim", "MoteModel", "MoteCore"]),
+        .testTarget(name: "MoteSimTests", dependencies: ["MoteSim", "MoteModel", "MoteCore", "MoteFloat", "MoteImage"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
         .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),

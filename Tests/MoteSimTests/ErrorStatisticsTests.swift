@@ -78,9 +78,11 @@ final class ErrorStatisticsTests: XCTestCase {
         XCTAssertEqual(h.counts, Array(repeating: 4, count: 64))
     }
 
-    func testQuantizeRoundsHalfAwayAndClamps() {
-        XCTAssertEqual(Quantize.int8(0.25, scale: 0.5, zeroPoint: 0), 1)   // 0.5 → 1
-        XCTAssertEqual(Quantize.int8(-0.25, scale: 0.5, zeroPoint: 0), -1) // -0.5 → -1
+    func testQuantizeRoundsHalfToEvenAndClamps() {
+        XCTAssertEqual(Quantize.int8(0.25, scale: 0.5, zeroPoint: 0), 0)   // 0.5 → 0
+        XCTAssertEqual(Quantize.int8(0.75, scale: 0.5, zeroPoint: 0), 2)   // 1.5 → 2
+        XCTAssertEqual(Quantize.int8(-0.25, scale: 0.5, zeroPoint: 0), 0)  // -0.5 → 0
+        XCTAssertEqual(Quantize.int8(0.3, scale: 0.5, zeroPoint: -128), -127)
         XCTAssertEqual(Quantize.int8(1000, scale: 0.5, zeroPoint: 0), 127)
         XCTAssertEqual(Quantize.int8(-1000, scale: 0.5, zeroPoint: -128), -128)
         XCTAssertEqual(Quantize.int8(.nan, scale: 0.5, zeroPoint: 3), 3)

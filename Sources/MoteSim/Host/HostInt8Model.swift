@@ -5,9 +5,9 @@ import MoteModel
 /// the core asks for, with float inputs and outputs at its boundary.
 ///
 /// The model bytes are copied into a 16-byte aligned buffer that lives as long as this object
-/// (the interpreter reads weights in place). Int8 inputs are quantized as TFLite's QUANTIZE does,
-/// q = clamp(round_half_away_from_zero(x / scale) + zeroPoint, -128, 127); int8 outputs are
-/// dequantized as (q - zeroPoint) · scale. Float32 inputs and outputs pass through unchanged.
+/// (the interpreter reads weights in place). Float inputs become int8 with `Quantize.int8` (as
+/// TFLite's Python tools and `mote eval` do); int8 outputs are dequantized as
+/// (q - zeroPoint) · scale. Float32 inputs and outputs pass through unchanged.
 public final class HostInt8Model {
     /// The model as MoteModel's IR (tensor names, quantization, metadata).
     public let ir: TFLiteModel
@@ -164,14 +164,16 @@ public final class HostInt8Model {
     public func invoke(afterEach: (Int) -> Void) { interpreter.invoke(afterEach: afterEach) }
 }
 
-/// The float → int8 step of TFLite's QUANTIZE.
+/// Float input values to int8, as TFLite's Python tools quantize an int8 model's input (NumPy:
+/// `np.round(x / scale) + zero_point`, clipped) and as `mote eval` does.
 public enum Quantize {
-    /// clamp(round_half_away_from_zero(x / scale) + zeroPoint, -128, 127); NaN gives zeroPoint.
+    /// clamp(round_half_to_even(x / scale) + zeroPoint, -128, 127), the division in Float32;
+    /// NaN gives zeroPoint.
     @inline(__always)
     public static func int8(_ x: Float, scale: Double, zeroPoint: Int) -> Int8 {
-        let r = (Double(x) / scale).rounded(.toNearestOrAwayFromZero)
+        let r = (x / Float(scale)).rounded(.toNearestOrEven)
         guard !r.isNaN else { return Int8(clamping: zeroPoint) }
-        let v = max(-128.0, min(127.0, r + Double(zeroPoint)))
+        let v = max(-128, min(127, Double(r) + Double(zeroPoint)))
         return Int8(v)
     }
 }
