@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
         .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),
-        .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim"]),
+        .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim", "MoteCore", "MoteFloat", "MoteImage", "MoteModel"]),
         .testTarget(name: "MoteQuantTests", dependencies: ["MoteQuant", "MoteModel", "MoteCore", "MoteFloat"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
