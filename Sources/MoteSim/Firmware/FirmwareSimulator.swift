@@ -12,14 +12,18 @@ public struct FirmwareRun: Codable, Equatable, Sendable {
     public var ram: Int?
     /// The arena inside `ram`, when the driver reports it.
     public var arena: Int?
+    /// The driver's own verdicts against `--flash`/`--ram` (from the linker), nil without a budget.
+    public var flashFits: Bool?
+    public var ramFits: Bool?
     /// The driver's JSON document as printed.
     public var rawJSON: String
 }
 
 /// Runs a model on a firmware target through the driver script `firmware-sim/run.sh`
 /// (`--target T --model M --input IN --output OUT [--ram B --flash B] --json`), which builds
-/// and boots the firmware under QEMU and prints a JSON object with the outputs written,
-/// `instructions`, `flash` and `ram`.
+/// and boots the firmware under QEMU and prints a JSON object (firmware-sim/README.md):
+/// `instructions.per_inference`, `flash.total` (text + rodata + data load), `ram.total`
+/// (data + bss + arena + stack), `arena.bytes`, and `fits` per resource when budgets are given.
 public struct FirmwareSimulator {
     /// The driver script.
     public let script: URL
@@ -104,13 +108,18 @@ public struct FirmwareSimulator {
         try? err.close()
         let errData = FileManager.default.contents(atPath: errURL.path) ?? Data()
         let stdout = String(decoding: outData, as: UTF8.self), stderr = String(decoding: errData, as: UTF8.self)
+        let object: [String: Any]? = {
+            guard let start = stdout.firstIndex(of: "{"), let end = stdout.lastIndex(of: "}") else { return nil }
+            return try? JSONSerialization.jsonObject(with: Data(stdout[start...end].utf8)) as? [String: Any]
+        }()
         guard process.terminationStatus == 0 else {
-            let tail = stderr.split(separator: "\n").suffix(6).joined(separator: "\n")
-            throw SimError("firmware-sim/run.sh --target \(target.rawValue) failed with exit code \(process.terminationStatus)\(tail.isEmpty ? "" : ":\n" + tail)",
-                           unavailable: stderr.lowercased().contains("qemu") && stderr.lowercased().contains("not found"))
+            // The driver's exit 3 means a tool (QEMU, a cross compiler) is missing.
+            let missing = process.terminationStatus == 3
+            let detail = (object?["error"] as? String) ?? stderr.split(separator: "\n").suffix(6).joined(separator: "\n")
+            throw SimError("firmware-sim/run.sh --target \(target.rawValue) failed (exit \(process.terminationStatus))\(detail.isEmpty ? "" : ": " + detail)",
+                           unavailable: missing)
         }
-        guard let start = stdout.firstIndex(of: "{"), let end = stdout.lastIndex(of: "}"),
-              let object = try? JSONSerialization.jsonObject(with: Data(stdout[start...end].utf8)) as? [String: Any] else {
+        guard let object else {
             throw SimError("firmware-sim/run.sh printed no JSON object (stdout: \(stdout.prefix(200)))")
         }
         var read: [[UInt8]] = []
@@ -125,7 +134,9 @@ public struct FirmwareSimulator {
                            flash: FirmwareSimulator.integer(object, ["flash", "flash_bytes"]),
                            ram: FirmwareSimulator.integer(object, ["ram", "ram_bytes"]),
                            arena: FirmwareSimulator.integer(object, ["arena", "arena_bytes"]),
-                           rawJSON: String(stdout[start...end]))
+                           flashFits: (object["flash"] as? [String: Any])?["fits"] as? Bool,
+                           ramFits: (object["ram"] as? [String: Any])?["fits"] as? Bool,
+                           rawJSON: stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// The first of `keys` whose value is a number, or an object with a `total`/`bytes` number.
