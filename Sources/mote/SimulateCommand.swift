@@ -24,6 +24,7 @@ enum SimulateCommand: Command {
             OptionSpec(name: "ram", valueName: "BYTES", help: "RAM budget (262144, 256K, 1M; K = 1024)"),
             OptionSpec(name: "flash", valueName: "BYTES", help: "flash budget (1M = 1,048,576)"),
             OptionSpec(name: "memory", valueName: "compact|fast", help: "host kernels' use of the arena (default compact, as on firmware)"),
+            OptionSpec(name: "per-op", help: "firmware targets: also count instructions per operator (one more QEMU run)"),
             .json,
         ],
         discussion: """
@@ -101,7 +102,7 @@ enum SimulateCommand: Command {
             do {
                 let simulator = try FirmwareSimulator.locate()
                 firmware = try simulator.run(target: target, model: path, inputs: files, outputCount: it.outputCount, outputDirectory: work,
-                                             ram: budget.ram, flash: budget.flash)
+                                             ram: budget.ram, flash: budget.flash, perOperator: args.flag("per-op"))
             } catch let e as SimError {
                 Console.endProgress()
                 throw CLIError.input("\(target.rawValue): \(e.message)")
@@ -130,6 +131,10 @@ enum SimulateCommand: Command {
                              ("matches_host", target == .host ? .null : .bool(!differing.contains(k)))]) })),
                 ("host_arena", InspectCommand.json(it.usage)),
                 ("instructions", JSONValue.optional(firmware?.instructions) { .int($0) }),
+                ("macs", .int(host.summary.totalMACs)),
+                ("per_operator", .array((firmware?.perOperator ?? []).map { p in
+                    .object([("index", .int(p.index)), ("op", .string(p.opName)), ("instructions", .int(p.instructions)),
+                             ("macs", .int(p.index < host.summary.operators.count ? host.summary.operators[p.index].macs : 0))]) })),
                 ("memory", .object([
                     ("target", .string(footprint.target)),
                     ("ram", .int(footprint.ram)), ("flash", .int(footprint.flash)),
@@ -148,7 +153,17 @@ enum SimulateCommand: Command {
             }
             Console.out(table.render())
             if let firmware {
-                Console.out("instructions per inference: " + (firmware.instructions.map(Format.grouped) ?? "not reported"))
+                let macs = host.summary.totalMACs
+                let perMAC = firmware.instructions.map { macs > 0 ? String(format: " (%.2f per MAC, %@ MACs)", Double($0) / Double(macs), Format.grouped(macs)) : "" } ?? ""
+                Console.out("instructions per inference: " + (firmware.instructions.map(Format.grouped) ?? "not reported") + perMAC)
+                if !firmware.perOperator.isEmpty {
+                    var ops = TextTable([("#", .right), ("operator", .left), ("instructions", .right), ("MACs", .right), ("per MAC", .right)])
+                    for p in firmware.perOperator {
+                        let m = p.index < host.summary.operators.count ? host.summary.operators[p.index].macs : 0
+                        ops.add(["\(p.index)", p.opName, Format.grouped(p.instructions), Format.grouped(m), m > 0 ? String(format: "%.2f", Double(p.instructions) / Double(m)) : "-"])
+                    }
+                    Console.out(ops.render())
+                }
                 Console.out("outputs vs host: " + (differing.isEmpty ? "identical (\(Format.count(outputs.count, "output")))" : "DIFFER in output(s) \(differing.map(String.init).joined(separator: ", "))"))
             }
             Console.out("memory: \(verdict.line)")

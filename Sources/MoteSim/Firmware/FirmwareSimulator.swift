@@ -15,8 +15,18 @@ public struct FirmwareRun: Codable, Equatable, Sendable {
     /// The driver's own verdicts against `--flash`/`--ram` (from the linker), nil without a budget.
     public var flashFits: Bool?
     public var ramFits: Bool?
+    /// Instructions per operator (inference 0, each count includes about 10 marker
+    /// instructions), when asked for with `perOperator`.
+    public var perOperator: [OperatorInstructions]
     /// The driver's JSON document as printed.
     public var rawJSON: String
+}
+
+/// One operator's guest instruction count on a firmware target.
+public struct OperatorInstructions: Codable, Equatable, Sendable {
+    public var index: Int
+    public var opName: String
+    public var instructions: Int
 }
 
 /// Runs a model on a firmware target through the driver script `firmware-sim/run.sh`
@@ -77,7 +87,7 @@ public struct FirmwareSimulator {
     /// one output file per model output into `outputDirectory` (`output0.bin` ...), read back
     /// into `FirmwareRun.outputs`. Throws `SimError` with the driver's message when it fails.
     public func run(target: SimulationTarget, model: String, inputs: [String], outputCount: Int, outputDirectory: URL,
-                    ram: Int? = nil, flash: Int? = nil) throws -> FirmwareRun {
+                    ram: Int? = nil, flash: Int? = nil, perOperator: Bool = false) throws -> FirmwareRun {
         precondition(target != .host, "the host runs in-process")
         try FirmwareSimulator.checkEmulator(target)
         let outputs = (0..<outputCount).map { outputDirectory.appendingPathComponent("output\($0).bin").path }
@@ -86,6 +96,7 @@ public struct FirmwareSimulator {
         for o in outputs { args += ["--output", o] }
         if let ram { args += ["--ram", String(ram)] }
         if let flash { args += ["--flash", String(flash)] }
+        if perOperator { args.append("--per-op") }
         args.append("--json")
 
         let process = Process()
@@ -136,6 +147,10 @@ public struct FirmwareSimulator {
                            arena: FirmwareSimulator.integer(object, ["arena", "arena_bytes"]),
                            flashFits: (object["flash"] as? [String: Any])?["fits"] as? Bool,
                            ramFits: (object["ram"] as? [String: Any])?["fits"] as? Bool,
+                           perOperator: ((object["per_op"] as? [[String: Any]]) ?? []).compactMap { o in
+                               guard let i = o["index"] as? Int, let n = (o["instructions"] as? NSNumber)?.intValue else { return nil }
+                               return OperatorInstructions(index: i, opName: (o["op"] as? String) ?? "?", instructions: n)
+                           },
                            rawJSON: stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
