@@ -11,6 +11,7 @@ enum MoteTool {
         EvalCommand.self,
         QuantizeCommand.self,
         SimulateCommand.self,
+        ReportCommand.self,
     ]
 
     static let usageExitCode: Int32 = 1

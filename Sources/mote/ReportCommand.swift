@@ -1,0 +1,144 @@
+import Foundation
+import MoteCore
+import MoteImage
+import MoteModel
+import MoteReport
+import MoteSim
+
+/// `mote report --float F --int8 Q --data DIR --out DIR`: what quantization cost, per image and
+/// per layer, and whether the int8 model fits its budget; writes report.json, report.md, report.html.
+enum ReportCommand: Command {
+    /// Exit code when the drop is larger than `--max-drop` (the report is still written).
+    static let dropExitCode: Int32 = 3
+    /// Exit code when the int8 model is over `--ram` or `--flash` (the report is still written).
+    static let overBudgetExitCode: Int32 = 4
+
+    static let spec = CommandSpec(
+        name: "report",
+        summary: "accuracy-drop report of an int8 model against its float model: per image, per layer, memory vs budget",
+        positionals: [],
+        options: [
+            OptionSpec(name: "float", valueName: "F.tflite", required: true, help: "the float32 model"),
+            OptionSpec(name: "int8", valueName: "Q.tflite", required: true, help: "the full-integer int8 model quantized from it"),
+            OptionSpec(name: "data", valueName: "DIR", required: true, help: "labeled folder DIR/CLASS/*.jpg (classes in sorted order)"),
+            OptionSpec(name: "out", valueName: "DIR", required: true, help: "where to write report.json, report.md and report.html (created if missing)"),
+            OptionSpec(name: "max-drop", valueName: "PP", help: "fail (exit 3) when the accuracy drop exceeds PP percentage points"),
+            OptionSpec(name: "ram", valueName: "BYTES", help: "RAM budget for the int8 model's arena (256K; K = 1024); over it: exit 4"),
+            OptionSpec(name: "flash", valueName: "BYTES", help: "flash budget for the int8 model file (1M = 1,048,576); over it: exit 4"),
+            OptionSpec(name: "samples", valueName: "N", help: "use N images, drawn seeded and class-balanced (default: every image)"),
+            OptionSpec(name: "memory", valueName: "compact|fast", help: "the core's kernels for the arena figure (default compact, as on firmware)"),
+        ] + PreprocessingOptions.specs + [.json],
+        discussion: """
+            Every image is decoded once, preprocessed as the float model's metadata says (or the options), and run
+            through both models: the float one on MoteFloat, the int8 one on MoteCore (input quantized as TFLite's
+            tools do). A one-output model is a sigmoid (score > 0.5 is class 1), otherwise the largest score wins.
+            Per layer, each int8 operator output is compared, dequantized, with the float output it approximates;
+            operators are matched by order (QUANTIZE/DEQUANTIZE left out, operator names aligned; tensor names are a
+            cross-check) and the layers that could not be matched are listed. SQNR = 10 log10(sum f^2 / sum (q-f)^2)
+            over all elements of all images; saturation counts raw int8 values at -128 and 127.
+            Memory: RAM is the arena MoteCore plans for the int8 model (planned + persistent), flash the model file.
+            The report opens with a verdict line, also printed here. Files are written atomically.
+            Exit codes: 0 done, 1 usage, 2 unreadable model/data, 3 drop above --max-drop, 4 over --ram/--flash
+            (3 wins when both apply; the report is written in every case but 1 and 2).
+            """)
+
+    static func run(_ args: ParsedArguments) throws {
+        let json = args.flag("json")
+        let floatPath = args.value("float")!, int8Path = args.value("int8")!, root = args.value("data")!, outDir = args.value("out")!
+        let budget = MemoryBudget(ram: try args.byteCount("ram"), flash: try args.byteCount("flash"))
+        let memory: Interpreter.MemoryPolicy = args.value("memory") == nil ? .compact : try args.memoryPolicy()
+        var maxDrop: Double? = nil
+        if let text = args.value("max-drop") {
+            guard let v = Double(text), v.isFinite, v >= 0 else { throw args.usage("option '--max-drop' needs a number of percentage points >= 0, got '\(text)'") }
+            maxDrop = v
+        }
+        let samples = args.value("samples") == nil ? nil : try args.integer("samples", default: 0, in: 1...10_000_000)
+
+        let floatBytes = try read(floatPath, "float model"), int8Bytes = try read(int8Path, "int8 model")
+        let floatIR: TFLiteModel
+        do { floatIR = try TFLiteModel(bytes: floatBytes) } catch { throw CLIError.input("'\(floatPath)' is not a readable .tflite model: \(error)") }
+        guard let fg = floatIR.subgraphs.first, fg.inputs.count == 1, fg.tensors[fg.inputs[0]].type == .float32 else {
+            throw CLIError.input("'\(floatPath)' must be a float model with one float32 input")
+        }
+        let host: HostInt8Model
+        do { host = try HostInt8Model(bytes: int8Bytes, memoryPolicy: memory) } catch { throw CLIError.input("'\(int8Path)': \(error)") }
+        guard host.interpreter.inputCount == 1, host.tensor(host.interpreter.inputTensorIndex(0))?.type == .int8 else {
+            throw CLIError.input("'\(int8Path)' must be a full-integer model with one int8 input")
+        }
+        let preprocessing = try PreprocessingOptions.resolve(args, model: floatIR, path: floatPath)
+        let intShape = host.tensor(host.interpreter.inputTensorIndex(0))!.shape
+        guard intShape.dropFirst().reduce(1, *) == preprocessing.elementCount else {
+            throw CLIError.input("'\(int8Path)' takes input \(intShape), the float model \(fg.tensors[fg.inputs[0]].shape): not the same network")
+        }
+        var dataset: ImageDataset
+        do { dataset = try ImageDataset.labeledFolder(root) } catch { throw CLIError.input("\(error)") }
+        if let samples, samples < dataset.count { dataset = dataset.balancedSample(count: samples, seed: 1) }
+        guard dataset.count > 0 else { throw CLIError.input("no images found in '\(root)' (expected \(root)/CLASS/*.jpg)") }
+
+        let pair: LayerComparingRunners
+        do { pair = try LayerComparingRunners(floatModel: floatIR, host: host) } catch { throw CLIError.input("'\(floatPath)': \(error)") }
+        let start = Date()
+        let results: [Evaluation]
+        do {
+            results = try Evaluator.evaluate([pair.float, pair.int8], names: [floatPath, int8Path], dataset: dataset, root: root,
+                                             preprocessing: preprocessing) { done, total in
+                if done % 20 == 0 || done == total {
+                    let rate = Double(done) / max(Date().timeIntervalSince(start), 1e-9)
+                    Console.progress("report: \(done)/\(total) images, \(Int(rate)) img/s")
+                }
+            }
+        } catch {
+            Console.endProgress()
+            throw CLIError.input("\(error)")
+        }
+        Console.endProgress()
+        for s in results[0].skipped { Console.err("mote report: skipped \(s.path): \(s.reason)") }
+
+        let predictions = zip(results[0].predictions, results[1].predictions).map { f, q in
+            ImagePrediction(file: f.file, label: f.label, floatPrediction: f.predicted, int8Prediction: q.predicted,
+                            floatOutput: f.scores.map(Double.init), int8Output: q.scores.map(Double.init))
+        }
+        let floatSummary = ModelSummary(floatIR)
+        let report = Report.build(
+            floatModel: ModelInfo(path: floatPath, bytes: floatBytes.count, operators: floatSummary.operators.count, macs: floatSummary.totalMACs),
+            int8Model: ModelInfo(path: int8Path, bytes: int8Bytes.count, operators: host.summary.operators.count, macs: host.summary.totalMACs),
+            data: DataInfo(directory: root, classes: dataset.classes, images: predictions.count,
+                           preprocessing: "\(preprocessing.height)x\(preprocessing.width)x\(preprocessing.channels), \(preprocessing.resize.rawValue) resize, pixel x \(preprocessing.scale) + \(preprocessing.offset)"
+                               + (samples != nil ? ", \(predictions.count) images sampled (seed 1, class-balanced)" : "")),
+            predictions: predictions, comparison: pair.comparison, memory: budget.check(host.footprint), maxDropPP: maxDrop)
+        let files: [URL]
+        do { files = try ReportWriter.write(report, to: URL(fileURLWithPath: outDir)) } catch {
+            throw CLIError.input("cannot write the report into '\(outDir)': \(CLIError.reason(error))")
+        }
+
+        if json {
+            Console.out(JSONValue.object([
+                ("verdict", .string(report.verdict)),
+                ("float_accuracy", .double(report.accuracy.floatAccuracy)), ("int8_accuracy", .double(report.accuracy.int8Accuracy)),
+                ("drop_pp", .double(report.accuracy.dropPP)), ("predictions_changed", .int(report.accuracy.changedPredictions)),
+                ("images", .int(report.accuracy.images)),
+                ("worst_layer", JSONValue.optional(report.worstLayer) { .string($0.name) }),
+                ("worst_layer_sqnr_db", JSONValue.optional(report.worstLayer?.sqnrDB) { .double($0) }),
+                ("memory", .string(report.memory.line)), ("fits", .bool(report.memory.fits)),
+                ("gate_passed", JSONValue.optional(report.gate) { .bool($0.passed) }),
+                ("files", .array(files.map { .string($0.path) })),
+            ]).rendered())
+        } else {
+            Console.out(report.verdict)
+            Console.out("memory: " + report.memory.line)
+            if let g = report.gate {
+                Console.out("gate: drop \(String(format: "%.2f", report.accuracy.dropPP)) pp " + (g.passed ? "<=" : ">") + " --max-drop \(String(format: "%.2f", g.maxDropPP)) pp: " + (g.passed ? "passed" : "FAILED"))
+            }
+            if !report.unmatched.isEmpty { Console.out("layers not compared: \(report.unmatched.count) (listed in the report)") }
+            Console.out("wrote \(files.map(\.path).joined(separator: ", ")) (\(report.accuracy.images) images, \(report.layers.count) layers compared, \(String(format: "%.1f", Date().timeIntervalSince(start))) s)")
+        }
+        if let g = report.gate, !g.passed { throw ExitStatus(code: dropExitCode) }
+        if !report.memory.fits { throw ExitStatus(code: overBudgetExitCode) }
+    }
+
+    static func read(_ path: String, _ what: String) throws -> [UInt8] {
+        do { return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw CLIError.input("cannot read \(what) '\(path)': \(CLIError.reason(error))")
+        }
+    }
+}
