@@ -35,8 +35,9 @@ public enum AffineWarp {
     /// truncating conversion stand in for floor.
     @inline(__always) static func split(_ v: Float, limit: Float) -> (Int, Float) {
         let c = Swift.min(Swift.max(v, -1), limit + 1)
-        let i = Int(c + 1) - 1
-        return (i, c - Float(i))
+        // c + 1 ≥ 0, so the truncating conversion is floor; Int32 keeps it a single cvttss2si.
+        let i = Int32(c + 1) &- 1
+        return (Int(i), c - Float(i))
     }
 
     @inline(__always) static func clampIndex(_ i: Int, _ limit: Int) -> Int {
