@@ -53,5 +53,10 @@ final class BatchStreamTests: XCTestCase {
             XCTAssertEqual(it.next()?.indices, [0, 1, 2])
         }
         XCTAssertThrowsError(try BatchStream(images: images(), batchSize: 0))
+        // Scale and offset from a model's preprocessing; a size mismatch is an error.
+        let p = Preprocessing(height: 4, width: 5, channels: 3, resize: .nearest, scale: 2, offset: -3)
+        let scaled = try BatchStream(images: images(), batchSize: 10, preprocessing: p, shuffle: false).makeBatch(epoch: 0, batch: 0)
+        XCTAssertEqual(Array(scaled.x.prefix(3)), images().pixels.prefix(3).map { Float($0) * 2 - 3 })
+        XCTAssertThrowsError(try BatchStream(images: images(), batchSize: 10, preprocessing: Preprocessing(height: 8, width: 8)))
     }
 }

@@ -30,6 +30,16 @@ public final class BatchStream: @unchecked Sendable {
         self.shuffle = shuffle
     }
 
+    /// A stream scaling pixels with a model's preprocessing (`pixel × scale + offset`); the images
+    /// must have been decoded at its size and channels.
+    public convenience init(images: DecodedImages, batchSize: Int, augmentation: Augmentation = .none, preprocessing p: Preprocessing,
+                            seed: UInt64 = 0, shuffle: Bool = true) throws {
+        guard images.height == p.height, images.width == p.width, images.channels == p.channels else {
+            throw ImageError(.invalidArgument, "images are \(images.width)x\(images.height)x\(images.channels), preprocessing wants \(p.width)x\(p.height)x\(p.channels)")
+        }
+        try self.init(images: images, batchSize: batchSize, augmentation: augmentation, scale: p.scale, offset: p.offset, seed: seed, shuffle: shuffle)
+    }
+
     /// `ceil(count / batchSize)`.
     public var batchesPerEpoch: Int { (images.count + batchSize - 1) / batchSize }
 

@@ -132,3 +132,13 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.lock(); count += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
+
+extension DecodedImages {
+    /// `decode(_:height:width:channels:resize:strict:threads:progress:)` with the size, channels and
+    /// resize of a model's preprocessing (its scale and offset apply later, in `BatchStream`).
+    public static func decode(_ dataset: ImageDataset, preprocessing p: Preprocessing, strict: Bool = false, threads: Int = 2,
+                              progress: ((Int, Int) -> Void)? = nil) throws -> DecodedImages {
+        try decode(dataset, height: p.height, width: p.width, channels: p.channels, resize: p.resize, strict: strict,
+                   threads: threads, progress: progress)
+    }
+}
