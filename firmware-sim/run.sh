@@ -3,7 +3,7 @@
 #
 #   firmware-sim/run.sh --target cortex-m4|aarch64-linux --model M.tflite
 #       [--input IN.bin ... --output OUT.bin ...] [--ram BYTES] [--flash BYTES]
-#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--no-count] [--per-op] [--require-fit]
+#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--memory compact|fast] [--no-count] [--per-op] [--require-fit]
 #       [--json] [--keep]
 #
 # See firmware-sim/README.md for the full interface (JSON fields, exit codes). In short:
@@ -34,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cache=${MOTE_FW_CACHE:-$root/.build/firmware-sim}
 
-target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O count=1 per_op=0 json=0 keep=0 require_fit=0
+target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O memory=compact count=1 per_op=0 json=0 keep=0 require_fit=0
 inputs=() outputs=()
 
 # ---------------------------------------------------------------- output helpers
@@ -89,6 +89,7 @@ while [ $# -gt 0 ]; do
         --flash) [ $# -ge 2 ] || fail 1 "--flash needs a value"; flash=$(bytes "$2") || true; [ -n "$flash" ] || fail 1 "--flash: '$2' is not a byte count (e.g. 1048576, 1024K, 1M)"; shift 2 ;;
         --arena) [ $# -ge 2 ] || fail 1 "--arena needs a value"; arena_override=$(bytes "$2") || true; [ -n "$arena_override" ] || fail 1 "--arena: '$2' is not a byte count"; shift 2 ;;
         --stack) [ $# -ge 2 ] || fail 1 "--stack needs a value"; stack=$(bytes "$2") || true; [ -n "$stack" ] || fail 1 "--stack: '$2' is not a byte count"; shift 2 ;;
+        --memory) [ $# -ge 2 ] || fail 1 "--memory needs a value"; memory=$2; shift 2 ;;
         --opt) [ $# -ge 2 ] || fail 1 "--opt needs a value"; opt=$2; shift 2 ;;
         --count) count=1; shift ;;
         --no-count) count=0; shift ;;
@@ -107,6 +108,7 @@ case $target in
     *) fail 1 "unknown target '$target': expected cortex-m4 or aarch64-linux" ;;
 esac
 case $opt in O | Osize) ;; *) fail 1 "--opt must be O or Osize, not '$opt'" ;; esac
+case $memory in compact | fast) ;; *) fail 1 "--memory must be compact or fast, not '$memory'" ;; esac
 [ -n "$model" ] || fail 1 "--model is required"
 [ -f "$model" ] || fail 2 "cannot read model '$model'"
 [ ${#inputs[@]} -gt 0 ] || [ ${#outputs[@]} -eq 0 ] || fail 1 "--output given without --input"
@@ -203,18 +205,18 @@ fi
 
 # ---------------------------------------------------------------- the firmware (cached per model)
 
-support=("$here/src/fw_main.c" "$here/src/fw_platform.h" "$here/src/model.S" "$here/src/arena.c" "$root/include/mote_core.h")
+support=("$here/run.sh" "$here/src/fw_main.c" "$here/src/fw_platform.h" "$here/src/model.S" "$here/src/arena.c" "$root/include/mote_core.h")
 if [ "$target" = cortex-m4 ]; then
     support+=("$here/cortex-m4/startup.c" "$here/cortex-m4/mps2-an386.ld")
 else
     support+=("$here/aarch64-linux/platform_linux.c")
 fi
 model_key=$(hash_files "$model")
-build_key=$( { echo "$core_key $stack"; cat "${support[@]}"; } | sha256sum | cut -c1-12)
-bdir=$cache/fw/$target-$opt-$model_key-$build_key
+build_key=$( { echo "$core_key $stack $memory"; cat "${support[@]}"; } | sha256sum | cut -c1-12)
+bdir=$cache/fw/$target-$opt-$memory-$model_key-$build_key
 mkdir -p "$bdir" || fail 5 "cannot create $bdir"
 
-m4_cflags=(--target=armv7em-none-eabi -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -O2 -ffreestanding -fno-builtin
+m4_cflags=(--target=armv7em-none-eabi -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffreestanding -fno-builtin
            -ffunction-sections -fdata-sections -Wall -Wextra -Werror -I "$root/include" -I "$here/src")
 
 # compile_objects: the board support and model objects (everything but the arena).
@@ -278,6 +280,7 @@ probe_firmware() {
     link "$probe_arena" "${full_flash:-0}" "${full_ram:-0}" "$bdir/probe.elf" >>"$bdir/build.log" 2>&1 || return 1
     local pdir="$bdir/probe-run"
     rm -rf "$pdir" && mkdir -p "$pdir"
+    [ "$memory" = fast ] && : >"$pdir/memory-fast"
     local st
     st=$(run_guest "$bdir/probe.elf" "$pdir")
     if [ "$st" != 0 ]; then
@@ -374,6 +377,7 @@ if [ ${#inputs[@]} -gt 0 ]; then
     done
 fi
 [ "$per_op" = 1 ] && [ $n_inf -gt 0 ] && : >"$rdir/per-op"
+[ "$memory" = fast ] && : >"$rdir/memory-fast"
 
 pargs=""
 if [ "$count" = 1 ]; then
@@ -446,7 +450,7 @@ budget() { [ -n "${1-}" ] && echo "$1" || echo null; }
 
 if [ "$json" = 1 ]; then
     {
-        printf '{"ok":%s,"exit":%d,"target":%s,"model":%s,"opt":%s,' "$ok" "$exit_code" "$(json_str "$target")" "$(json_str "$model")" "$(json_str "$opt")"
+        printf '{"ok":%s,"exit":%d,"target":%s,"model":%s,"opt":%s,"memory":%s,' "$ok" "$exit_code" "$(json_str "$target")" "$(json_str "$model")" "$(json_str "$opt")" "$(json_str "$memory")"
         printf '"guest_status":%s,' "$status"
         [ -n "$errors" ] && printf '"error":%s,' "$(json_str "$errors")"
         printf '"inferences":%d,"inferences_run":%d,"outputs":[' "$n_inf" "$done_inf"
@@ -474,7 +478,7 @@ if [ "$json" = 1 ]; then
         printf '"elf":%s,"map":%s,"qemu":%s,"wall_ms":%d}\n' "$(json_str "$elf")" "$(json_str "$map")" "$(json_str "$qemu_version")" "$wall_ms"
     }
 else
-    echo "target:       $target ($qemu_version), core -$opt"
+    echo "target:       $target ($qemu_version), core -$opt, memory policy $memory"
     echo "model:        $model ($s_model bytes)"
     echo "arena:        $required_arena bytes required (planned $planned + persistent $persistent), $arena linked"
     echo "flash:        $flash_total bytes (text $text, rodata $rodata incl. model $s_model, data $s_data)${flash:+, budget $flash: $([ "$fits_flash" = true ] && echo fits || echo DOES NOT FIT)}"

@@ -36,3 +36,30 @@ public func motefwOperatorBuiltin(_ handle: UnsafeRawPointer?, _ index: UInt) ->
     guard let it = MoteCABI.interpreter(handle) else { return -1 }
     return it.pointee.builtinCode(Int(bitPattern: index))
 }
+
+/// `motefw_init_fast(model, model_len, arena, arena_len, handle, err)`: `mote_init` with the
+/// fast memory policy (`Interpreter.MemoryPolicy.fast`: optimized kernels with scratch buffers,
+/// constant weights repacked into the arena) instead of the C ABI's compact one, to measure
+/// that trade-off on a microcontroller. Same arguments, results and errors as `mote_init`
+/// (proposed for the C ABI as a policy argument).
+@_cdecl("motefw_init_fast")
+public func motefwInitFast(_ model: UnsafeRawPointer?, _ modelLength: UInt, _ arena: UnsafeMutableRawPointer?, _ arenaLength: UInt,
+                           _ handle: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    guard let handle, MoteCABI.isAligned(UnsafeRawPointer(handle)), MoteCABI.requiredHandleBytes <= MoteCABI.handleSize else {
+        return MoteCABI.report(MoteError(.invalidArgument, "handle is NULL, misaligned or too small"), err)
+    }
+    handle.storeBytes(of: 0, as: UInt32.self)
+    guard let modelCount = MoteCABI.count(modelLength), model != nil || modelCount == 0,
+          let arenaCount = MoteCABI.count(arenaLength), arena != nil || arenaCount == 0 else {
+        return MoteCABI.report(MoteError(.invalidArgument, "model or arena is NULL or its length out of range"), err)
+    }
+    do {
+        let interpreter = try Interpreter(model: UnsafeRawBufferPointer(start: model, count: modelCount),
+                                          arena: UnsafeMutableRawBufferPointer(start: arena, count: arenaCount), memoryPolicy: .fast)
+        (handle + MoteCABI.interpreterOffset).initializeMemory(as: Interpreter.self, repeating: interpreter, count: 1)
+    } catch {
+        return MoteCABI.report(error, err)
+    }
+    handle.storeBytes(of: MoteCABI.readyMagic, as: UInt32.self)
+    return MoteCABI.reportOK(err)
+}

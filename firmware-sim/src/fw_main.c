@@ -6,6 +6,8 @@
  * Files, all optional:
  *   in-S-K.bin    input K of inference S (S, K from 0); inferences run while in-S-0.bin exists
  *   out-S-K.bin   written: output K of inference S
+ *   memory-fast   if present, the model is prepared with the fast memory policy
+ *                 (motefw_init_fast) instead of mote_init's compact one
  *   per-op        if present, inference 0 is run once more operator by operator, with a marker
  *                 call after each operator (for per-operator instruction counts)
  * With no input files the program only prepares the model and reports the arena (the probe
@@ -29,6 +31,8 @@
 /* Firmware hooks compiled into the core object (firmware-sim/core/FirmwareHooks.swift). */
 int32_t motefw_invoke_each(mote_interpreter *handle, void (*after)(void *context, size_t index), void *context);
 size_t motefw_operator_count(const mote_interpreter *handle);
+int32_t motefw_init_fast(const void *model, size_t model_len, void *arena, size_t arena_len, mote_interpreter *handle,
+                         mote_error *err);
 int32_t motefw_operator_builtin(const mote_interpreter *handle, size_t index);
 
 int fw_main(void);
@@ -194,7 +198,12 @@ int fw_main(void) {
     }
     mote_error err;
     size_t model_len = (size_t)(mote_model_end - mote_model_start);
-    int32_t st = mote_init(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err);
+    size_t flag_len = 0;
+    int flag = plat_open_read("memory-fast", &flag_len);
+    int fast = flag >= 0;
+    if (fast) plat_close(flag);
+    int32_t st = fast ? motefw_init_fast(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err)
+                      : mote_init(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err);
     if (st == MOTE_STATUS_ARENA_TOO_SMALL) {
         say("error arena too small: have ", (int64_t)mote_arena_bytes, " need ", (int64_t)err.value, 0, 0);
         return st;
@@ -202,6 +211,7 @@ int fw_main(void) {
     if (st != MOTE_OK) return core_error("mote_init", st, &err);
     say("arena required ", (int64_t)mote_arena_required(&handle), " planned ", (int64_t)mote_arena_planned(&handle),
         " persistent ", (int64_t)mote_arena_persistent(&handle));
+    say_text("memory ", fast ? "fast" : "compact");
     say("model bytes ", (int64_t)model_len, " arena bytes ", (int64_t)mote_arena_bytes, 0, 0);
     size_t inputs = mote_input_count(&handle), outputs = mote_output_count(&handle);
     say("io inputs ", (int64_t)inputs, " outputs ", (int64_t)outputs, 0, 0);
@@ -215,8 +225,7 @@ int fw_main(void) {
         mote_output(&handle, k, 0, &bytes);
         say("output ", (int64_t)k, " bytes ", (int64_t)bytes, 0, 0);
     }
-    size_t flag_len = 0;
-    int flag = plat_open_read("per-op", &flag_len);
+    flag = plat_open_read("per-op", &flag_len);
     int per_op = flag >= 0;
     if (per_op) plat_close(flag);
     size_t ops = motefw_operator_count(&handle);
