@@ -88,6 +88,7 @@ final class ConvolutionKernelTests: XCTestCase {
         let cases: [(WindowGeometry.Padding, Int, Int, Int, Int, Int, Int, Int, Int)] = [
             (.same, 1, 7, 7, 8, 3, 1, 1, 1), (.same, 2, 9, 6, 4, 3, 2, 1, 2), (.valid, 1, 8, 8, 3, 3, 1, 2, 3),
             (.same, 1, 5, 6, 2, 5, 2, 1, 4),
+            (.same, 1, 9, 9, 4, 3, 2, 2, 1), (.same, 2, 6, 11, 5, 3, 3, 1, 2), (.same, 1, 3, 2, 3, 5, 1, 1, 1), // dilated SAME, stride 3, filter wider than input
         ]
         for (i, t) in cases.enumerated() {
             let g = WindowGeometry(padding: t.0, batch: t.1, inputHeight: t.2, inputWidth: t.3, channels: t.4,

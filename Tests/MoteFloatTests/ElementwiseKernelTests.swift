@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import MoteFloat
 
-/// Broadcasting binary ops, softmax, mean, pad, concatenation, strided slice and the
+/// Broadcasting binary ops, softmax, reductions, pad, concatenation, strided slice and the
 /// activations against float64 recomputations and hand-worked examples.
 final class ElementwiseKernelTests: XCTestCase {
     /// Row-major index → multi-index of `shape`.
@@ -37,6 +37,7 @@ final class ElementwiseKernelTests: XCTestCase {
         let ops: [(ElementwiseBinary.Operation, (Double, Double) -> Double)] = [
             (.add, { $0 + $1 }), (.subtract, { $0 - $1 }), (.multiply, { $0 * $1 }),
             (.maximum, { max($0, $1) }), (.minimum, { min($0, $1) }), (.divide, { $0 / $1 }),
+            (.prelu, { $0 >= 0 ? $0 : $0 * $1 }),
         ]
         for (sa, sb, expectedShape) in cases {
             let a = rng.array(sa.reduce(1, *)), b = rng.array(sb.reduce(1, *)).map { $0 == 0 ? 0.5 : $0 }
@@ -79,24 +80,29 @@ final class ElementwiseKernelTests: XCTestCase {
         }
     }
 
-    func testMeanAgainstFloat64() {
+    func testReductionsAgainstFloat64() {
         var rng = TestRandom(seed: 8)
         for (shape, axes) in [([2, 5, 4, 3], [1, 2]), ([3, 80, 12], [1]), ([2, 3, 4], [0, 2]), ([6], [0]), ([2, 3], [])] {
             let x = rng.array(shape.reduce(1, *))
             let reduced = shape.indices.map { axes.contains($0) }
-            let p = Mean.Parameters(inputShape: shape, reduced: reduced)!
-            var sums = [Double](repeating: 0, count: p.outputCount), counts = [Int](repeating: 0, count: p.outputCount)
             let keptShape = shape.indices.filter { !reduced[$0] }.map { shape[$0] }
+            var groups = [[Double]](repeating: [], count: keptShape.reduce(1, *))
             for i in 0..<x.count {
                 let index = unravel(i, shape)
-                let kept = shape.indices.filter { !reduced[$0] }.map { index[$0] }
-                let o = offset(kept, keptShape)
-                sums[o] += Double(x[i]); counts[o] += 1
+                groups[offset(shape.indices.filter { !reduced[$0] }.map { index[$0] }, keptShape)].append(Double(x[i]))
             }
-            var y = [Float](repeating: .nan, count: p.outputCount)
-            var accumulator = [Double](repeating: .nan, count: p.outputCount)
-            Mean.forward(p, input: x, output: &y, accumulator: &accumulator)
-            XCTAssertLessThan(maxAbsDifference(y, zip(sums, counts).map { $0 / Double($1) }), 1e-6, "\(shape) \(axes)")
+            let expected: [(Reduce.Operation, [Double])] = [
+                (.mean, groups.map { $0.reduce(0, +) / Double($0.count) }), (.sum, groups.map { $0.reduce(0, +) }),
+                (.maximum, groups.map { $0.max()! }), (.minimum, groups.map { $0.min()! }),
+            ]
+            for (operation, values) in expected {
+                let p = Reduce.Parameters(operation, inputShape: shape, reduced: reduced)!
+                XCTAssertEqual(p.outputCount, values.count)
+                var y = [Float](repeating: .nan, count: p.outputCount)
+                var accumulator = [Double](repeating: .nan, count: p.outputCount)
+                Reduce.forward(p, input: x, output: &y, accumulator: &accumulator)
+                XCTAssertLessThan(maxAbsDifference(y, values), 1e-5, "\(operation) \(shape) \(axes)")
+            }
         }
     }
 

@@ -117,6 +117,36 @@ final class FloatExecutorTests: XCTestCase {
         }
     }
 
+    /// PRELU (per-channel slope) → REDUCE_MAX over H, W → SUM over channels (keep_dims), and
+    /// REDUCE_MIN beside it, against float64.
+    func testPReluAndReductionsAgainstFloat64() throws {
+        let f = TensorType.float32
+        let tensors = [
+            Tensor(shape: [1, 3, 3, 2], type: f, name: "x"), Tensor(shape: [2], type: f, name: "alpha"),
+            Tensor(shape: [1, 3, 3, 2], type: f, name: "prelu"), Tensor(shape: [2], type: .int32, name: "hw"),
+            Tensor(shape: [1, 2], type: f, name: "max"), Tensor(shape: [1], type: .int32, name: "c"),
+            Tensor(shape: [1, 1], type: f, name: "sum"), Tensor(shape: [1, 2], type: f, name: "min"),
+        ]
+        let m = try model(tensors: tensors, constants: [1: bytes([0.25, -2] as [Float]), 3: bytes([1, 2] as [Int32]), 5: bytes([-1] as [Int32])],
+                          inputs: [0], outputs: [6, 7], ops: [
+                            (54, 1, [0, 1], [2], .none),
+                            (82, 1, [2, 3], [4], .reducer(ReducerOptions(keepDims: false))),
+                            (74, 1, [4, 5], [6], .reducer(ReducerOptions(keepDims: true))),
+                            (89, 1, [2, 3], [7], .reducer(ReducerOptions(keepDims: false))),
+                          ])
+        let executor = try FloatExecutor(model: m)
+        XCTAssertEqual(executor.outputShapes, [[1, 1], [1, 2]])
+        var rng = TestRandom(seed: 11)
+        let x = rng.array(18)
+        let out = try executor.run([x])
+        let alpha = [0.25, -2.0]
+        let prelu = x.enumerated().map { i, v in Double(v) >= 0 ? Double(v) : Double(v) * alpha[i % 2] }
+        let maxima = (0..<2).map { c in stride(from: c, to: 18, by: 2).map { prelu[$0] }.max()! }
+        let minima = (0..<2).map { c in stride(from: c, to: 18, by: 2).map { prelu[$0] }.min()! }
+        XCTAssertLessThan(maxAbsDifference(out[0], [maxima.reduce(0, +)]), 1e-6)
+        XCTAssertLessThan(maxAbsDifference(out[1], minima), 1e-6)
+    }
+
     func testBatchesOfFixtureModelsEqualSingleRuns() throws {
         let folders = try FloatFixtures.models()
         // Dynamic batch with SHAPE/STRIDED_SLICE/PACK flatten, and a static-batch model whose

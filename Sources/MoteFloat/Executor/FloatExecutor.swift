@@ -9,8 +9,10 @@ import MoteModel
 /// depend only on shapes and constants, so they are computed exactly once, in `init`; they are
 /// not reported through `observe`, which sees every float32 operator output.
 ///
-/// Matrix multiplies go through `GEMM`, so they use `GEMM.threads` OpenBLAS threads (set it to
-/// 1 for single-threaded inference or when running several executors in parallel). An
+/// Matrix multiplies go through `GEMM`, so they use `GEMM.threads` OpenBLAS threads. Set it to
+/// 1 for batch-1 inference: these matrices are small, and on a loaded 2-core machine two
+/// OpenBLAS threads made `peer_seed_64` 2× slower in median (and far worse at times); to use
+/// both cores, run one executor per thread. An
 /// executor holds mutable buffers: one instance must not run on two threads at once (create
 /// one executor per thread instead).
 public final class FloatExecutor {

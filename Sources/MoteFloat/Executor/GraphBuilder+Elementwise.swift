@@ -54,6 +54,7 @@ extension GraphBuilder {
         case (Self.div, .div(let o)): operation = .divide; fused = o.fusedActivationFunction
         case (Self.maximum, _): operation = .maximum
         case (Self.minimum, _): operation = .minimum
+        case (Self.prelu, _): operation = .prelu
         case (BuiltinOperator.add, .none): operation = .add
         case (BuiltinOperator.sub, .none): operation = .subtract
         case (BuiltinOperator.mul, .none): operation = .multiply

@@ -2,7 +2,7 @@ import MoteCore
 import MoteModel
 
 // Data movement: RESHAPE, SQUEEZE, EXPAND_DIMS, SHAPE, STRIDED_SLICE, PACK, CONCATENATION,
-// PAD/PADV2, MEAN, and DEQUANTIZE of constants.
+// PAD/PADV2, MEAN/SUM/REDUCE_MAX/REDUCE_MIN, and DEQUANTIZE of constants.
 extension GraphBuilder {
     /// Normalizes a possibly negative axis into `0..<rank`.
     func axis(_ ctx: Context, _ a: Int, rank: Int) throws -> Int {
@@ -204,7 +204,7 @@ extension GraphBuilder {
         return { Pad.forward(params, value: value?.pointee ?? 0, input: input, output: y) }
     }
 
-    mutating func prepareMean(_ ctx: Context) throws -> (() -> Void)? {
+    mutating func prepareReduce(_ ctx: Context, _ operation: Reduce.Operation) throws -> (() -> Void)? {
         try expectVersion(ctx, max: 3)
         try expect(ctx, inputs: 2)
         guard case .reducer(let o) = ctx.op.builtinOptions else { throw ctx.unsupported("missing or unrecognized ReducerOptions") }
@@ -212,7 +212,7 @@ extension GraphBuilder {
         let axes = try intInput(ctx, 1).values
         var reduced = [Bool](repeating: false, count: x.shape.count)
         for a in axes { reduced[try axis(ctx, a, rank: x.shape.count)] = true }
-        guard let params = Mean.Parameters(inputShape: x.shape, reduced: reduced) else {
+        guard let params = Reduce.Parameters(operation, inputShape: x.shape, reduced: reduced) else {
             throw ctx.unsupported("input rank \(x.shape.count) (at most \(StridedLayout.maxRank))")
         }
         let outShape = o.keepDims ? x.shape.enumerated().map { reduced[$0.offset] ? 1 : $0.element }
@@ -220,7 +220,7 @@ extension GraphBuilder {
         let y = try floatOutput(ctx, shape: outShape)
         let accumulator = allocations.doubles(params.outputCount)
         let input = x.pointer
-        return { Mean.forward(params, input: input, output: y, accumulator: accumulator) }
+        return { Reduce.forward(params, input: input, output: y, accumulator: accumulator) }
     }
 
     mutating func prepareDequantize(_ ctx: Context) throws -> (() -> Void)? {

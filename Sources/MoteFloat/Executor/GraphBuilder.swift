@@ -123,9 +123,12 @@ struct GraphBuilder {
         case BuiltinOperator.logistic, BuiltinOperator.tanh, BuiltinOperator.hardSwish, BuiltinOperator.relu,
              BuiltinOperator.relu6, BuiltinOperator.reluN1To1, BuiltinOperator.leakyRelu, Self.relu0To1:
             return try prepareUnary(ctx, builtin: builtin)
-        case BuiltinOperator.add, BuiltinOperator.sub, BuiltinOperator.mul, Self.div, Self.maximum, Self.minimum:
+        case BuiltinOperator.add, BuiltinOperator.sub, BuiltinOperator.mul, Self.div, Self.maximum, Self.minimum, Self.prelu:
             return try prepareBinary(ctx, builtin: builtin)
-        case BuiltinOperator.mean: return try prepareMean(ctx)
+        case BuiltinOperator.mean: return try prepareReduce(ctx, .mean)
+        case Self.sum: return try prepareReduce(ctx, .sum)
+        case Self.reduceMax: return try prepareReduce(ctx, .maximum)
+        case Self.reduceMin: return try prepareReduce(ctx, .minimum)
         case BuiltinOperator.pad, BuiltinOperator.padV2: return try preparePad(ctx, v2: builtin == BuiltinOperator.padV2)
         case BuiltinOperator.concatenation: return try prepareConcatenation(ctx)
         case BuiltinOperator.reshape, BuiltinOperator.squeeze, BuiltinOperator.expandDims:
@@ -146,6 +149,10 @@ struct GraphBuilder {
     static let maximum: Int32 = 55
     static let minimum: Int32 = 57
     static let relu0To1: Int32 = 152
+    static let prelu: Int32 = 54
+    static let sum: Int32 = 74
+    static let reduceMax: Int32 = 82
+    static let reduceMin: Int32 = 89
 
     // MARK: - Tensors
 

@@ -1,5 +1,7 @@
 /// One float output tensor of one operator, as `FloatExecutor.run(_:observe:)` reports it
-/// right after the operator ran.
+/// right after the operator ran. Only float32 outputs are reported: int32 shape tensors are
+/// computed once at init and never appear; the graph's inputs are not operator outputs.
+/// RESHAPE, SQUEEZE and EXPAND_DIMS outputs share their input's memory (same values).
 public struct OperatorOutput {
     /// The operator's position in execution order.
     public let operatorIndex: Int

@@ -1,10 +1,12 @@
-/// Float ADD, SUB, MUL (and DIV, MAXIMUM, MINIMUM) with NumPy/TFLite broadcasting, then the
+/// Float ADD, SUB, MUL (and DIV, MAXIMUM, MINIMUM, PRELU) with NumPy/TFLite broadcasting, then the
 /// fused activation clamp: `output[i] = act(a[i'] ∘ b[i''])` where `i'`, `i''` are `i` with
 /// each dimension of size 1 in that operand held at 0. Ranks up to `StridedLayout.maxRank`.
 public enum ElementwiseBinary {
     /// The arithmetic operation.
     public enum Operation: Equatable, Sendable {
         case add, subtract, multiply, divide, maximum, minimum
+        /// PRELU: `a` where `a ≥ 0`, else `a · b` (b is the learned slope, broadcast).
+        case prelu
     }
 
     /// The operator's parameters, with the broadcast strides computed once.
@@ -54,6 +56,7 @@ public enum ElementwiseBinary {
         case .divide: run(p, a, b, output) { $0 / $1 }
         case .maximum: run(p, a, b, output) { Swift.max($0, $1) }
         case .minimum: run(p, a, b, output) { Swift.min($0, $1) }
+        case .prelu: run(p, a, b, output) { $0 >= 0 ? $0 : $0 * $1 }
         }
     }
 
