@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
         .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim", "MoteCore", "MoteFloat", "MoteImage", "MoteModel"]),
-        .testTarget(name: "MoteQuantTests", dependencies: ["MoteQuant", "MoteModel", "MoteCore", "MoteFloat"]),
+        .testTarget(name: "MoteQuantTests", dependencies: ["MoteQuant", "MoteModel", "MoteCore", "MoteFloat", "MoteImage"]),
         // Runs the built `mote` executable as a child process (no module dependency).
         .testTarget(name: "MoteCLITests"),
         // Runs firmware-sim/run.sh (MoteCore as Cortex-M4 and aarch64 Linux firmware under QEMU)

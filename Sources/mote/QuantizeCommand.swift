@@ -192,6 +192,10 @@ enum QuantizeCommand: Command {
         } else {
             lines.append("bias correction: off")
         }
+        if r.recipe.thresholdRounding {
+            lines.append("threshold rounding: " + (r.thresholdRounding.isEmpty ? "no sigmoid output" :
+                r.thresholdRounding.map { "op \($0.op) \(short($0.output)) bias +\($0.biasDelta) codes" }.joined(separator: "; ")))
+        }
         if r.requantizeInserted > 0 { lines.append("QUANTIZE inserted before \(Format.count(r.requantizeInserted, "concatenation input"))") }
         return lines
     }
@@ -223,6 +227,9 @@ enum QuantizeCommand: Command {
             ("bias_correction", .array(r.biasCorrection.map {
                 .object([("op", .int($0.op)), ("output", .string($0.output)), ("max_mean_error", .double($0.maxMeanError)),
                          ("mean_abs_error", .double($0.meanAbsError)), ("max_bias_delta", .int($0.maxBiasDelta))])
+            })),
+            ("threshold_rounding", .array(r.thresholdRounding.map {
+                .object([("op", .int($0.op)), ("output", .string($0.output)), ("bias_delta", .int($0.biasDelta))])
             })),
             ("quantize_inserted", .int(r.requantizeInserted)),
         ])

@@ -26,6 +26,7 @@ public enum CalibrationMetadata {
                 ["depthwise": $0.depthwise, "pointwise": $0.pointwise, "spread_before": $0.depthwiseSpreadBefore,
                  "spread_after": $0.depthwiseSpreadAfter]
             },
+            "threshold_rounding": r.thresholdRounding.map { ["op": $0.op, "output": $0.output, "bias_delta": $0.biasDelta] },
             "bias_correction": r.biasCorrection.map {
                 ["op": $0.op, "output": $0.output, "max_mean_error": $0.maxMeanError, "mean_abs_error": $0.meanAbsError,
                  "max_bias_delta": $0.maxBiasDelta]

@@ -101,6 +101,9 @@ public struct PostTrainingQuantizer {
             (model, corrections) = try BiasCorrection.apply(model, floatMeans: means, inputs: codes) { progress?("bias correction", $0, $1) }
         }
 
+        var thresholdChanges: [DecisionThresholdRounding.Change] = []
+        if recipe.thresholdRounding { (model, thresholdChanges) = DecisionThresholdRounding.apply(model) }
+
         // Report and metadata.
         let producers = prepared.producers()
         var tensors: [TensorReport] = []
@@ -119,7 +122,8 @@ public struct PostTrainingQuantizer {
         for i in weights.indices { weights[i].op = weights[i].op }
         let report = QuantizationReport(recipe: recipe, samples: data.count, tensors: tensors.sorted { $0.tensor < $1.tensor },
                                         weights: weights, batchNormFolds: folds, equalization: equalization,
-                                        biasCorrection: corrections, requantizeInserted: assignment.requantized.count)
+                                        biasCorrection: corrections, thresholdRounding: thresholdChanges,
+                                        requantizeInserted: assignment.requantized.count)
         try CalibrationMetadata.attach(report, to: &model)
         return (model, report)
     }

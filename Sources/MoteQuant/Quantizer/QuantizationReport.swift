@@ -29,6 +29,7 @@ public struct QuantizationReport: Sendable {
     public var batchNormFolds: [BatchNormFolding.Fold]
     public var equalization: [CrossLayerEqualization.Change]
     public var biasCorrection: [BiasCorrection.Change]
+    public var thresholdRounding: [DecisionThresholdRounding.Change]
     /// QUANTIZE operators inserted before concatenation inputs with fixed parameters.
     public var requantizeInserted: Int
 }

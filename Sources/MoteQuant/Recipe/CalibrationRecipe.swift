@@ -55,6 +55,10 @@ public struct CalibrationRecipe: Equatable, Sendable {
     /// `saturation_clipping`: clip LOGISTIC/TANH input ranges to where their int8 output can
     /// still change (default true).
     public var saturationClipping: Bool = true
+    /// `threshold_rounding`: round the logits of a sigmoid graph output up instead of to nearest,
+    /// so that `p > 0.5` of the int8 model matches the float decision (default false; see
+    /// `DecisionThresholdRounding`).
+    public var thresholdRounding: Bool = false
     /// `input_range`: `preprocessing` or `observed` (default `preprocessing`).
     public var inputRange: InputRange = .preprocessing
 
@@ -63,7 +67,7 @@ public struct CalibrationRecipe: Equatable, Sendable {
 
     static let fields: Set<String> = ["description", "observer", "percentile", "averaging_constant", "histogram_bins",
                                       "samples", "seed", "per_channel", "fold_batch_norm", "cross_layer_equalization",
-                                      "bias_correction", "saturation_clipping", "input_range"]
+                                      "bias_correction", "saturation_clipping", "threshold_rounding", "input_range"]
 
     /// Parses a recipe. Throws `QuantError.recipe(field:message:)` for malformed JSON (field
     /// `(file)`), a top level that is not an object, an unknown field, a wrong type, or a value
@@ -115,7 +119,7 @@ public struct CalibrationRecipe: Equatable, Sendable {
          "averaging_constant": averagingConstant, "histogram_bins": histogramBins, "samples": samples,
          "seed": seed, "per_channel": perChannel, "fold_batch_norm": foldBatchNorm,
          "cross_layer_equalization": crossLayerEqualization, "bias_correction": biasCorrection,
-         "saturation_clipping": saturationClipping, "input_range": inputRange.rawValue]
+         "saturation_clipping": saturationClipping, "threshold_rounding": thresholdRounding, "input_range": inputRange.rawValue]
     }
 }
 
@@ -178,5 +182,6 @@ private struct StrictRecipe: Decodable {
         try flag("cross_layer_equalization", &recipe.crossLayerEqualization)
         try flag("bias_correction", &recipe.biasCorrection)
         try flag("saturation_clipping", &recipe.saturationClipping)
+        try flag("threshold_rounding", &recipe.thresholdRounding)
     }
 }
