@@ -91,7 +91,8 @@ final class EndToEndTests: XCTestCase {
 
     /// MoteCore runs the model; its dequantized outputs are within a bound from the scales of
     /// the float model's: one output step (1/256) plus the LOGISTIC slope (at most 1/4) times
-    /// three steps of its input's scale.
+    /// three steps of its input's scale (rounding, the threshold rounding's half step, and
+    /// the error accumulated before).
     func testMoteCoreOutputsAreCloseToTheFloatModel() throws {
         let s = try setup()
         let runner = try Int8Runner(s.mote)
@@ -116,6 +117,7 @@ final class EndToEndTests: XCTestCase {
     func testBiasCorrectionReducesTheMeanError() throws {
         var recipe = CalibrationRecipe()
         recipe.biasCorrection = true
+        recipe.thresholdRounding = false  // its deliberate half-step shift would count as error here
         let s = try setup(recipe)
         XCTAssertEqual(s.report.biasCorrection.count, 4)
         // Measure again on the corrected model: the errors left are below those corrected.
@@ -145,5 +147,47 @@ final class EndToEndTests: XCTestCase {
             if let v = sums[t.name], let n = counts[t.name] { means[i] = v.map { $0 / n } }
         }
         return means
+    }
+}
+
+/// Threshold rounding on a hand-made logit: the sign of the accumulator decides `p > 0.5`.
+final class ThresholdRoundingTests: XCTestCase {
+    func testPositiveLogitsBelowHalfAStepNoLongerTie() throws {
+        // input [1, 3] → FC(1) → LOGISTIC, weights [1, −1, 1], bias 0.
+        var g = FloatGraph()
+        let x = g.tensor([1, 3]), w = g.tensor([1, 3], [1, -1, 1]), b = g.tensor([1], [0]), y = g.tensor([1, 1]), p = g.tensor([1, 1])
+        g.input(x); g.output(p)
+        g.op(BuiltinOperator.fullyConnected, [x, w, b], [y], .fullyConnected(FullyConnectedOptions()))
+        g.op(BuiltinOperator.logistic, [y], [p])
+        // Calibration: inputs in [0, 1.27] (one input step 1.27/255), logits in [−1.27, 2.54]
+        // (a logit step of three input steps).
+        let samples: [[Float]] = [[0, 1.27, 0], [1.27, 0, 1.27], [0.5, 0.5, 0]]
+        for rounding in [false, true] {
+            var recipe = CalibrationRecipe()
+            recipe.thresholdRounding = rounding
+            recipe.inputRange = .observed
+            let (m, report) = try PostTrainingQuantizer(recipe: recipe)
+                .quantize(g.model, calibration: InMemoryCalibrationData(samples)) { try FloatExecutorRunner(model: $0) }
+            XCTAssertEqual(report.thresholdRounding.count, rounding ? 1 : 0)
+            let inQ = try XCTUnwrap(m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization)
+            let logitScale = try XCTUnwrap(m.subgraphs[0].tensors[m.subgraphs[0].operators[0].outputs[0]].quantization?.scale.first)
+            let runner = try Int8Runner(m)
+            // A logit of +0.3 input steps (well below half a logit step) and one of −0.3.
+            let step = inQ.scale[0]
+            // Logits of one input step, +1/3 and −1/3 of a logit step.
+            for (a, c) in [(Float(0.5) + step, Float(0.5)), (Float(0.5), Float(0.5) + step)] {
+                let q = [a, c, 0].map { Int8(QuantizationMath.quantize($0, scale: inQ.scale[0], zeroPoint: Int32(inQ.zeroPoint[0]))) }
+                let logit = (Float(Int(q[0]) - Int(inQ.zeroPoint[0])) - Float(Int(q[1]) - Int(inQ.zeroPoint[0]))) * step
+                XCTAssertLessThan(abs(logit), logitScale / 2)
+                let out = try runner.run(q)[0]
+                let positive = logit > 0
+                if rounding {
+                    // Codes above the zero point (p > 0.5) exactly for positive logits.
+                    XCTAssertEqual(out > 0, positive, "logit \(logit)")
+                } else {
+                    XCTAssertEqual(out, 0, "round-to-nearest puts |logit| < s/2 on the 0.5 tie")
+                }
+            }
+        }
     }
 }

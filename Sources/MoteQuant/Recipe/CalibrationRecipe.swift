@@ -56,9 +56,9 @@ public struct CalibrationRecipe: Equatable, Sendable {
     /// still change (default true).
     public var saturationClipping: Bool = true
     /// `threshold_rounding`: round the logits of a sigmoid graph output up instead of to nearest,
-    /// so that `p > 0.5` of the int8 model matches the float decision (default false; see
+    /// so that `p > 0.5` of the int8 model matches the float decision (default true; see
     /// `DecisionThresholdRounding`).
-    public var thresholdRounding: Bool = false
+    public var thresholdRounding: Bool = true
     /// `input_range`: `preprocessing` or `observed` (default `preprocessing`).
     public var inputRange: InputRange = .preprocessing
 
