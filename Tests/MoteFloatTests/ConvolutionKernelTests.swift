@@ -165,19 +165,29 @@ final class ConvolutionKernelTests: XCTestCase {
     /// im2col's adjoint: ⟨pack(x), c⟩ = ⟨x, unpackAdding(c)⟩ for random x and c (float64 sums).
     func testIm2ColUnpackIsTheAdjoint() {
         var rng = TestRandom(seed: 5)
-        let g = WindowGeometry(padding: .same, batch: 2, inputHeight: 6, inputWidth: 5, channels: 3,
-                               filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 1, dilationHeight: 1, dilationWidth: 2)!
-        let x = rng.array(g.batch * g.inputImageCount)
-        let columns = rng.array(g.batch * g.outputPositions * g.patchLength)
-        var packed = [Float](repeating: .nan, count: columns.count)
-        Im2Col.pack(input: x, geometry: g, output: &packed)
-        var back = [Float](repeating: 0, count: x.count)
-        Im2Col.unpackAdding(columns: columns, geometry: g, input: &back)
-        let lhs = zip(packed, columns).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        let rhs = zip(x, back).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        XCTAssertEqual(lhs, rhs, accuracy: 1e-4)
-        // A padding tap packs as 0: row 0 (output (0,0)) tap (0,0) reads input row -1.
-        XCTAssertEqual(packed[0], 0)
+        // Dilated (every row takes the border path) and plain SAME (interior rows take the
+        // contiguous fast path, edges the border path).
+        for (dh, dw) in [(1, 2), (1, 1)] {
+            let g = WindowGeometry(padding: .same, batch: 2, inputHeight: 6, inputWidth: 5, channels: 3,
+                                   filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 1, dilationHeight: dh, dilationWidth: dw)!
+            let x = rng.array(g.batch * g.inputImageCount)
+            let columns = rng.array(g.batch * g.outputPositions * g.patchLength)
+            var packed = [Float](repeating: .nan, count: columns.count)
+            Im2Col.pack(input: x, geometry: g, output: &packed)
+            var back = [Float](repeating: 0, count: x.count)
+            Im2Col.unpackAdding(columns: columns, geometry: g, input: &back)
+            let lhs = zip(packed, columns).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let rhs = zip(x, back).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4, "dilation \(dh)x\(dw)")
+            // Padding: 0 rows before (total (3−1)·2 + 3 − 6 = 1 goes after); columns before:
+            // half of 4 + effective width (3, or 5 dilated) − 5.
+            XCTAssertEqual(g.padTop, 0); XCTAssertEqual(g.padLeft, dw == 1 ? 1 : 2)
+            // A padding tap packs as 0: output (0, 0)'s tap (0, 0) reads input column −1.
+            XCTAssertEqual(packed[0], 0)
+            // Output (1, 1) of image 0 (row outputWidth + 1) is inside for dilation 1: its first
+            // tap reads input (1·2 − 0, 1 − 1) = (2, 0).
+            if dw == 1 { XCTAssertEqual(packed[(g.outputWidth + 1) * g.patchLength], x[(2 * 5 + 0) * 3]) }
+        }
     }
 }
 
