@@ -48,6 +48,16 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertEqual(r.verdict, "int8 50.00% vs float 75.00%: drop 25.00 pp, 1 of 4 predictions changed, worst layer conv2d_1 at 8.8 dB")
     }
 
+    /// A changed prediction whose int8 sigmoid output is exactly 0.5 is a tie at the threshold.
+    func testTiesAtTheThresholdAreCounted() {
+        let tie = ImagePrediction(file: "m.jpg", label: 1, floatPrediction: 1, int8Prediction: 0, floatOutput: [0.52], int8Output: [0.5])
+        let near = ImagePrediction(file: "n.jpg", label: 1, floatPrediction: 1, int8Prediction: 0, floatOutput: [0.52], int8Output: [0.49609375])
+        let same = ImagePrediction(file: "o.jpg", label: 0, floatPrediction: 0, int8Prediction: 0, floatOutput: [0.4], int8Output: [0.5])
+        let a = AccuracySummary([tie, near, same])
+        XCTAssertEqual(a.changedPredictions, 2)
+        XCTAssertEqual(a.changedAtThreshold, 1)
+    }
+
     func testDropGate() {
         XCTAssertFalse(Self.sample(maxDrop: 24.9).gate!.passed)
         XCTAssertTrue(Self.sample(maxDrop: 25).gate!.passed, "a drop equal to the limit passes")
@@ -60,6 +70,7 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertEqual(lines[0], "# Accuracy-drop report")
         XCTAssertEqual(lines[1], "**int8 50.00% vs float 75.00%: drop 25.00 pp, 1 of 4 predictions changed, worst layer conv2d_1 at 8.8 dB**")
         XCTAssertTrue(md.contains("| 0 | CONV_2D | conv2d_1 | 1x2x2x1 | 36 | 8.8 |"))
+        XCTAssertTrue(md.contains("| female/b.jpg | female | female (0.4900) | male (0.5100) |"), "the changed prediction is listed")
     }
 
     func testHTMLIsWellFormedAndSelfContained() throws {

@@ -140,14 +140,19 @@ public struct AccuracySummary: Codable, Equatable, Sendable {
     public var int8Correct: Int
     /// Images whose int8 prediction differs from the float one.
     public var changedPredictions: Int
+    /// Of the changed predictions, those of a one-output (sigmoid) model whose int8 output is
+    /// exactly 0.5, the decision threshold (0.5 is class 0): ties that the output's fixed
+    /// quantization (scale 1/256, zero point -128 for LOGISTIC) makes possible.
+    public var changedAtThreshold: Int
     /// Largest |int8 output − float output| over all images and output values.
     public var maxOutputError: Double
 
-    public init(images: Int, floatCorrect: Int, int8Correct: Int, changedPredictions: Int, maxOutputError: Double) {
+    public init(images: Int, floatCorrect: Int, int8Correct: Int, changedPredictions: Int, changedAtThreshold: Int = 0, maxOutputError: Double) {
         self.images = images
         self.floatCorrect = floatCorrect
         self.int8Correct = int8Correct
         self.changedPredictions = changedPredictions
+        self.changedAtThreshold = changedAtThreshold
         self.maxOutputError = maxOutputError
     }
 
@@ -168,6 +173,7 @@ public struct AccuracySummary: Codable, Equatable, Sendable {
                   floatCorrect: predictions.filter { $0.floatPrediction == $0.label }.count,
                   int8Correct: predictions.filter { $0.int8Prediction == $0.label }.count,
                   changedPredictions: predictions.filter { $0.floatPrediction != $0.int8Prediction }.count,
+                  changedAtThreshold: predictions.filter { $0.floatPrediction != $0.int8Prediction && $0.int8Output == [0.5] }.count,
                   maxOutputError: maxError)
     }
 }

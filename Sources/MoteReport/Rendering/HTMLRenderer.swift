@@ -8,9 +8,12 @@ public enum HTMLRenderer {
         body += ReportText.summaryLines(r).map { "<p>\(e($0))</p>" }.joined(separator: "\n") + "\n"
         body += "<p class=\"small\">Data: <code>\(e(r.data.directory))</code>, \(r.data.images) images, classes \(e(r.data.classes.joined(separator: ", "))); \(e(r.data.preprocessing)).</p>\n"
         body += "<h2>Models</h2>\n" + table(ReportText.modelColumns, ReportText.modelRows(r))
-        body += "<p>Predictions changed float → int8: <b>\(r.accuracy.changedPredictions)</b> of \(r.accuracy.images).</p>\n"
+        body += "<p>Predictions changed float → int8: \(e(ReportText.changedSummary(r))).</p>\n"
         body += "<div class=\"row\">" + ConfusionMatrixChart.svg(r.floatConfusion, classes: r.data.classes, title: "float confusion matrix")
         body += ConfusionMatrixChart.svg(r.int8Confusion, classes: r.data.classes, title: "int8 confusion matrix") + "</div>\n"
+        if r.accuracy.changedPredictions > 0 {
+            body += "<h3>Changed predictions\(e(ReportText.changedNote(r)))</h3>\n" + table(ReportText.changedColumns, ReportText.changedRows(r))
+        }
         body += "<h2>Layers</h2>\n<p class=\"small\">Dequantized int8 vs float over \(r.layerImages) images; SQNR = 10 log10(Σf² / Σ(q − f)²) over all elements of all images.</p>\n"
         body += SQNRBarChart.svg(r.layers) + "\n"
         body += table(ReportText.layerColumns, r.layers.map(ReportText.layerRow))

@@ -5,7 +5,10 @@ public enum MarkdownRenderer {
         out += ReportText.summaryLines(r).joined(separator: "\n") + "\n\n"
         out += "Data: `\(r.data.directory)`, \(r.data.images) images, classes \(r.data.classes.joined(separator: ", ")); \(r.data.preprocessing).\n\n"
         out += "## Models\n\n" + table(ReportText.modelColumns, ReportText.modelRows(r))
-        out += "\nPredictions changed float -> int8: \(r.accuracy.changedPredictions) of \(r.accuracy.images); largest output difference \(String(format: "%.4g", r.accuracy.maxOutputError)).\n"
+        out += "\nPredictions changed float -> int8: \(ReportText.changedSummary(r)); largest output difference \(String(format: "%.4g", r.accuracy.maxOutputError)).\n"
+        if r.accuracy.changedPredictions > 0 {
+            out += "\n### Changed predictions\(ReportText.changedNote(r))\n\n" + table(ReportText.changedColumns, ReportText.changedRows(r))
+        }
         let header = ["true \\ predicted"] + r.data.classes
         out += "\n### Float confusion matrix\n\n" + table(header, ReportText.confusionRows(r.floatConfusion, classes: r.data.classes))
         out += "\n### Int8 confusion matrix\n\n" + table(header, ReportText.confusionRows(r.int8Confusion, classes: r.data.classes))

@@ -49,6 +49,32 @@ enum ReportText {
         return "RAM on \(f.target) is the core's arena: \(ByteFormat.grouped(f.ram)) bytes = planned \(ByteFormat.grouped(p)) (activations, scratch) + persistent \(ByteFormat.grouped(s)) (records, per-channel data) + alignment; flash is the model file."
     }
 
+    static let changedColumns = ["image", "true class", "float", "int8"]
+    /// Changed predictions listed in the renderings (all of them are in report.json).
+    static let changedLimit = 25
+
+    /// The images whose int8 prediction differs from the float one, first `changedLimit`.
+    static func changedRows(_ r: Report) -> [[String]] {
+        func name(_ c: Int) -> String { c >= 0 && c < r.data.classes.count ? r.data.classes[c] : "class \(c)" }
+        func outputs(_ v: [Double]) -> String { v.prefix(4).map { String(format: "%.4f", $0) }.joined(separator: " ") + (v.count > 4 ? " ..." : "") }
+        return r.predictions.filter { $0.floatPrediction != $0.int8Prediction }.prefix(changedLimit).map { p in
+            [p.file, name(p.label), "\(name(p.floatPrediction)) (\(outputs(p.floatOutput)))", "\(name(p.int8Prediction)) (\(outputs(p.int8Output)))"]
+        }
+    }
+
+    /// `43 of 3888; 41 of them with the int8 output exactly at the 0.5 threshold`.
+    static func changedSummary(_ r: Report) -> String {
+        let a = r.accuracy
+        var s = "\(a.changedPredictions) of \(a.images)"
+        if a.changedAtThreshold > 0 { s += "; \(a.changedAtThreshold) of them with the int8 output exactly at the 0.5 threshold (a tie, class 0)" }
+        return s
+    }
+
+    /// `(first 25 of 120)` when the list is cut, else empty.
+    static func changedNote(_ r: Report) -> String {
+        r.accuracy.changedPredictions > changedLimit ? " (first \(changedLimit) of \(r.accuracy.changedPredictions); all in report.json)" : ""
+    }
+
     static let unmatchedColumns = ["model", "#", "operator", "why not compared"]
 
     static func unmatchedRow(_ u: UnmatchedLayer) -> [String] { [u.model, String(u.operatorIndex), u.opName, u.reason] }
