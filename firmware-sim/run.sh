@@ -3,7 +3,7 @@
 #
 #   firmware-sim/run.sh --target cortex-m4|aarch64-linux --model M.tflite
 #       [--input IN.bin ... --output OUT.bin ...] [--ram BYTES] [--flash BYTES]
-#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--memory compact|fast] [--no-count] [--per-op] [--require-fit]
+#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--memory compact|fast] [--kernels portable|dsp] [--no-count] [--per-op] [--require-fit]
 #       [--json] [--keep]
 #
 # See firmware-sim/README.md for the full interface (JSON fields, exit codes). In short:
@@ -34,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cache=${MOTE_FW_CACHE:-$root/.build/firmware-sim}
 
-target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O memory=compact count=1 per_op=0 json=0 keep=0 require_fit=0
+target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O memory=compact kernels=portable count=1 per_op=0 json=0 keep=0 require_fit=0
 inputs=() outputs=()
 
 # ---------------------------------------------------------------- output helpers
@@ -89,6 +89,7 @@ while [ $# -gt 0 ]; do
         --flash) [ $# -ge 2 ] || fail 1 "--flash needs a value"; flash=$(bytes "$2") || true; [ -n "$flash" ] || fail 1 "--flash: '$2' is not a byte count (e.g. 1048576, 1024K, 1M)"; shift 2 ;;
         --arena) [ $# -ge 2 ] || fail 1 "--arena needs a value"; arena_override=$(bytes "$2") || true; [ -n "$arena_override" ] || fail 1 "--arena: '$2' is not a byte count"; shift 2 ;;
         --stack) [ $# -ge 2 ] || fail 1 "--stack needs a value"; stack=$(bytes "$2") || true; [ -n "$stack" ] || fail 1 "--stack: '$2' is not a byte count"; shift 2 ;;
+        --kernels) [ $# -ge 2 ] || fail 1 "--kernels needs a value"; kernels=$2; shift 2 ;;
         --memory) [ $# -ge 2 ] || fail 1 "--memory needs a value"; memory=$2; shift 2 ;;
         --opt) [ $# -ge 2 ] || fail 1 "--opt needs a value"; opt=$2; shift 2 ;;
         --count) count=1; shift ;;
@@ -109,6 +110,8 @@ case $target in
 esac
 case $opt in O | Osize) ;; *) fail 1 "--opt must be O or Osize, not '$opt'" ;; esac
 case $memory in compact | fast) ;; *) fail 1 "--memory must be compact or fast, not '$memory'" ;; esac
+case $kernels in portable | dsp) ;; *) fail 1 "--kernels must be portable or dsp, not '$kernels'" ;; esac
+[ "$kernels" = portable ] || [ "$target" = cortex-m4 ] || fail 1 "--kernels dsp needs the Arm DSP extension: cortex-m4 only"
 [ -n "$model" ] || fail 1 "--model is required"
 [ -f "$model" ] || fail 2 "cannot read model '$model'"
 [ ${#inputs[@]} -gt 0 ] || [ ${#outputs[@]} -eq 0 ] || fail 1 "--output given without --input"
@@ -207,13 +210,13 @@ fi
 
 support=("$here/run.sh" "$here/src/fw_main.c" "$here/src/fw_platform.h" "$here/src/model.S" "$here/src/arena.c" "$root/include/mote_core.h")
 if [ "$target" = cortex-m4 ]; then
-    support+=("$here/cortex-m4/startup.c" "$here/cortex-m4/mps2-an386.ld")
+    support+=("$here/cortex-m4/startup.c" "$here/cortex-m4/mps2-an386.ld" "$here/dsp/mote_dsp_arm.c")
 else
     support+=("$here/aarch64-linux/platform_linux.c")
 fi
 model_key=$(hash_files "$model")
-build_key=$( { echo "$core_key $stack $memory"; cat "${support[@]}"; } | sha256sum | cut -c1-12)
-bdir=$cache/fw/$target-$opt-$memory-$model_key-$build_key
+build_key=$( { echo "$core_key $stack $memory $kernels"; cat "${support[@]}"; } | sha256sum | cut -c1-12)
+bdir=$cache/fw/$target-$opt-$memory-$kernels-$model_key-$build_key
 mkdir -p "$bdir" || fail 5 "cannot create $bdir"
 
 m4_cflags=(--target=armv7em-none-eabi -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffreestanding -fno-builtin
@@ -225,6 +228,7 @@ compile_objects() {
     if [ "$target" = cortex-m4 ]; then
         "$clang" "${m4_cflags[@]}" -c "$here/cortex-m4/startup.c" -o "$bdir/startup.o" &&
             "$clang" "${m4_cflags[@]}" -c "$here/src/fw_main.c" -o "$bdir/fw_main.o" &&
+            "$clang" "${m4_cflags[@]/-Os/-O2}" -c "$here/dsp/mote_dsp_arm.c" -o "$bdir/dsp.o" &&
             (cd "$bdir" && "$clang" "${m4_cflags[@]}" -c "$here/src/model.S" -o model.o)
     else
         local f=(-O2 -Wall -Wextra -Werror -I "$root/include" -I "$here/src")
@@ -242,7 +246,7 @@ link() {
         "$clang" "${m4_cflags[@]}" -DMOTE_ARENA_BYTES="$arena" -c "$here/src/arena.c" -o "$out.arena.o" &&
             "$lld" -T "$here/cortex-m4/mps2-an386.ld" --defsym=MOTE_FLASH_BYTES="$fl" --defsym=MOTE_RAM_BYTES="$rm" \
                 --defsym=MOTE_STACK_BYTES="$stack" --gc-sections -Map "$out.map" \
-                "$bdir/startup.o" "$bdir/fw_main.o" "$bdir/model.o" "$out.arena.o" "$core_obj" "$libgcc" -o "$out"
+                "$bdir/startup.o" "$bdir/fw_main.o" "$bdir/dsp.o" "$bdir/model.o" "$out.arena.o" "$core_obj" "$libgcc" -o "$out"
     else
         aarch64-linux-gnu-gcc -O2 -DMOTE_ARENA_BYTES="$arena" -c "$here/src/arena.c" -o "$out.arena.o" &&
             aarch64-linux-gnu-gcc -static -no-pie -Wl,--gc-sections -Wl,-Map,"$out.map" \
@@ -281,6 +285,7 @@ probe_firmware() {
     local pdir="$bdir/probe-run"
     rm -rf "$pdir" && mkdir -p "$pdir"
     [ "$memory" = fast ] && : >"$pdir/memory-fast"
+    [ "$kernels" = dsp ] && : >"$pdir/kernels-dsp"
     local st
     st=$(run_guest "$bdir/probe.elf" "$pdir")
     if [ "$st" != 0 ]; then
@@ -378,6 +383,7 @@ if [ ${#inputs[@]} -gt 0 ]; then
 fi
 [ "$per_op" = 1 ] && [ $n_inf -gt 0 ] && : >"$rdir/per-op"
 [ "$memory" = fast ] && : >"$rdir/memory-fast"
+[ "$kernels" = dsp ] && : >"$rdir/kernels-dsp"
 
 pargs=""
 if [ "$count" = 1 ]; then
@@ -450,7 +456,7 @@ budget() { [ -n "${1-}" ] && echo "$1" || echo null; }
 
 if [ "$json" = 1 ]; then
     {
-        printf '{"ok":%s,"exit":%d,"target":%s,"model":%s,"opt":%s,"memory":%s,' "$ok" "$exit_code" "$(json_str "$target")" "$(json_str "$model")" "$(json_str "$opt")" "$(json_str "$memory")"
+        printf '{"ok":%s,"exit":%d,"target":%s,"model":%s,"opt":%s,"memory":%s,"kernels":%s,' "$ok" "$exit_code" "$(json_str "$target")" "$(json_str "$model")" "$(json_str "$opt")" "$(json_str "$memory")" "$(json_str "$kernels")"
         printf '"guest_status":%s,' "$status"
         [ -n "$errors" ] && printf '"error":%s,' "$(json_str "$errors")"
         printf '"inferences":%d,"inferences_run":%d,"outputs":[' "$n_inf" "$done_inf"
@@ -478,7 +484,7 @@ if [ "$json" = 1 ]; then
         printf '"elf":%s,"map":%s,"qemu":%s,"wall_ms":%d}\n' "$(json_str "$elf")" "$(json_str "$map")" "$(json_str "$qemu_version")" "$wall_ms"
     }
 else
-    echo "target:       $target ($qemu_version), core -$opt, memory policy $memory"
+    echo "target:       $target ($qemu_version), core -$opt, memory policy $memory, kernels $kernels"
     echo "model:        $model ($s_model bytes)"
     echo "arena:        $required_arena bytes required (planned $planned + persistent $persistent), $arena linked"
     echo "flash:        $flash_total bytes (text $text, rodata $rodata incl. model $s_model, data $s_data)${flash:+, budget $flash: $([ "$fits_flash" = true ] && echo fits || echo DOES NOT FIT)}"

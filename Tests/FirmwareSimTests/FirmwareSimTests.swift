@@ -17,6 +17,14 @@ final class FirmwareSimTests: XCTestCase {
     static let fixtures = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/tflite")
     static let script = packageRoot.appendingPathComponent("firmware-sim/run.sh")
     static let targets = ["cortex-m4", "aarch64-linux"]
+    /// The configurations every fixture runs in: the C ABI's compact policy on both boards, and
+    /// on the M4 the fast policy with the Arm DSP kernels (firmware-sim/dsp) in the kernel
+    /// table, which must give the same bytes as the portable loops.
+    static let configurations: [(label: String, target: String, options: [String])] = [
+        ("cortex-m4", "cortex-m4", []),
+        ("aarch64-linux", "aarch64-linux", []),
+        ("cortex-m4 fast+dsp", "cortex-m4", ["--memory", "fast", "--kernels", "dsp"]),
+    ]
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
     /// The tools run.sh needs, by target (the apt package in parentheses for the message).
@@ -138,13 +146,13 @@ final class FirmwareSimTests: XCTestCase {
         var failures = 0
         // At most one run per target at a time, the two targets side by side (2 cores).
         var pending: [[(dir: URL, samples: [String], outDir: URL, args: [String])]] = []
-        for target in Self.targets {
+        for (label, target, options) in Self.configurations {
             var queue: [(dir: URL, samples: [String], outDir: URL, args: [String])] = []
             for dir in models {
                 let samples = try Self.samples(dir)
-                let outDir = Self.workDir.appendingPathComponent("\(target)-\(dir.lastPathComponent)")
+                let outDir = Self.workDir.appendingPathComponent("\(label.replacingOccurrences(of: " ", with: "_"))-\(dir.lastPathComponent)")
                 try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-                var args = ["--target", target, "--model", dir.appendingPathComponent("model_int8.tflite").path, "--json"]
+                var args = ["--target", target, "--model", dir.appendingPathComponent("model_int8.tflite").path, "--json"] + options
                 for s in samples {
                     args += ["--input", dir.appendingPathComponent("inputs/\(s)").path, "--output", outDir.appendingPathComponent(s).path]
                 }
@@ -155,7 +163,8 @@ final class FirmwareSimTests: XCTestCase {
         var jobs: [(target: String, dir: URL, samples: [String], outDir: URL, outcome: Outcome)] = []
         for i in 0..<(pending.map(\.count).max() ?? 0) {
             var round: [(String, URL, [String], URL, () -> Outcome)] = []
-            for (k, target) in Self.targets.enumerated() where i < pending[k].count {
+            for (k, configuration) in Self.configurations.enumerated() where i < pending[k].count {
+                let target = configuration.label
                 let job = pending[k][i]
                 round.append((target, job.dir, job.samples, job.outDir, try Self.start(job.args)))
             }

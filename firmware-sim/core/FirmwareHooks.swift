@@ -63,3 +63,15 @@ public func motefwInitFast(_ model: UnsafeRawPointer?, _ modelLength: UInt, _ ar
     handle.storeBytes(of: MoteCABI.readyMagic, as: UInt32.self)
     return MoteCABI.reportOK(err)
 }
+
+/// `motefw_set_kernels(dot_rows, panel4, requantize)`: installs CPU-specific versions of
+/// `ConvKernels.dotRows`, `ConvKernels.panel4` and `RequantizationLanes.requantize` into
+/// MoteCore's `kernelTable` (NULL: the portable Swift loop). Call before `mote_init`/`motefw_init_fast` (prepare consults the
+/// table) and never while an interpreter runs. Only the fast policy's optimized kernels read
+/// the table. The functions must honour `KernelTable`'s contract (same bytes as the Swift loops).
+@_cdecl("motefw_set_kernels")
+public func motefwSetKernels(_ dotRows: KernelTable.DotRows?, _ panel4: KernelTable.Panel4?, _ requantize: KernelTable.Requantize?) {
+    kernelTable.dotRows = dotRows
+    kernelTable.panel4 = panel4
+    kernelTable.requantize = requantize
+}

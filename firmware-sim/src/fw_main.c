@@ -8,6 +8,8 @@
  *   out-S-K.bin   written: output K of inference S
  *   memory-fast   if present, the model is prepared with the fast memory policy
  *                 (motefw_init_fast) instead of mote_init's compact one
+ *   kernels-dsp   if present, the Arm kernels (firmware-sim/dsp/mote_dsp_arm.c) are installed in the core's
+ *                 kernel table first (Cortex-M4 only; the fast policy's kernels use them)
  *   per-op        if present, inference 0 is run once more operator by operator, with a marker
  *                 call after each operator (for per-operator instruction counts)
  * With no input files the program only prepares the model and reports the arena (the probe
@@ -36,6 +38,25 @@ int32_t motefw_init_fast(const void *model, size_t model_len, void *arena, size_
 int32_t motefw_operator_builtin(const mote_interpreter *handle, size_t index);
 
 int fw_main(void);
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+/* The Arm DSP kernels (firmware-sim/dsp/mote_dsp_arm.c) and the hook that installs them. */
+void motefw_set_kernels(void (*dot_rows)(const int8_t *, const int8_t *, const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, int32_t *,
+                                         ptrdiff_t),
+                        void (*panel4)(const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, const int8_t *, ptrdiff_t, int32_t *,
+                                       ptrdiff_t),
+                        void (*requantize)(const int32_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, int8_t *, ptrdiff_t, const int64_t *,
+                                           const int64_t *, const int64_t *, const int32_t *, const int32_t *, const int32_t *,
+                                           int32_t, int32_t, int32_t));
+void mote_arm_dot_rows(const int8_t *x, const int8_t *y, const int8_t *w, ptrdiff_t stride, ptrdiff_t count, ptrdiff_t rows,
+                       int32_t *out, ptrdiff_t out_stride);
+void mote_arm_panel4(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_stride, ptrdiff_t rows, ptrdiff_t run,
+                     const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t acc_stride);
+void mote_arm_requantize(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
+                         ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative, const int64_t *right_shift,
+                         const int32_t *multipliers, const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
+                         int32_t activation_min, int32_t activation_max);
+#endif
 
 enum { EXIT_SOFTWARE = 70, EXIT_IO = 74 };
 
@@ -202,6 +223,17 @@ int fw_main(void) {
     int flag = plat_open_read("memory-fast", &flag_len);
     int fast = flag >= 0;
     if (fast) plat_close(flag);
+    flag = plat_open_read("kernels-dsp", &flag_len);
+    int dsp = flag >= 0;
+    if (dsp) plat_close(flag);
+    if (dsp) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+        motefw_set_kernels(mote_arm_dot_rows, mote_arm_panel4, mote_arm_requantize);
+#else
+        say_text("error the DSP kernels need the Arm DSP extension", 0);
+        return EXIT_SOFTWARE;
+#endif
+    }
     int32_t st = fast ? motefw_init_fast(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err)
                       : mote_init(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err);
     if (st == MOTE_STATUS_ARENA_TOO_SMALL) {
@@ -212,6 +244,7 @@ int fw_main(void) {
     say("arena required ", (int64_t)mote_arena_required(&handle), " planned ", (int64_t)mote_arena_planned(&handle),
         " persistent ", (int64_t)mote_arena_persistent(&handle));
     say_text("memory ", fast ? "fast" : "compact");
+    say_text("kernels ", dsp ? "dsp" : "portable");
     say("model bytes ", (int64_t)model_len, " arena bytes ", (int64_t)mote_arena_bytes, 0, 0);
     size_t inputs = mote_input_count(&handle), outputs = mote_output_count(&handle);
     say("io inputs ", (int64_t)inputs, " outputs ", (int64_t)outputs, 0, 0);
