@@ -52,56 +52,65 @@ public struct DecodedImages: Sendable {
             throw ImageError(.invalidArgument, "decode: size \(width)x\(height)x\(channels) (channels must be 1 or 3)")
         }
         let n = dataset.items.count
+        guard n > 0 else { throw ImageError(.dataset, "the dataset lists no images") }
         let size = height * width * channels
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * size))
-        defer { buffer.deallocate() }
         let failures = FailureTable(count: n)
         let done = Counter()
         let workers = max(1, min(threads, n))
-        let group = DispatchGroup()
         let items = dataset.items
-        let out = SendablePointer(buffer)
-        for t in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                var plans: [Int: ResizePlan] = [:]
-                var i = t
-                while i < n {
-                    do {
-                        let image = try JPEG.decode(path: items[i].path, channels: channels)
-                        let key = image.width << 32 | image.height
-                        let plan: ResizePlan
-                        if let p = plans[key] { plan = p } else {
-                            plan = try ResizePlan(inWidth: image.width, inHeight: image.height, outWidth: width, outHeight: height, method: resize)
-                            plans[key] = plan
+        // Decoded straight into the result, then compacted over the failed slots in place, so a
+        // large dataset needs its pixel memory once.
+        var pixels = [UInt8](unsafeUninitializedCapacity: n * size) { buffer, initialized in
+            let out = SendablePointer(buffer.baseAddress!)
+            let group = DispatchGroup()
+            for t in 0..<workers {
+                DispatchQueue.global().async(group: group) {
+                    var plans: [Int: ResizePlan] = [:]
+                    var i = t
+                    while i < n {
+                        let slot = UnsafeMutableBufferPointer(start: out.pointer + i * size, count: size)
+                        do {
+                            let image = try JPEG.decode(path: items[i].path, channels: channels)
+                            let key = image.width << 32 | image.height
+                            let plan: ResizePlan
+                            if let p = plans[key] { plan = p } else {
+                                plan = try ResizePlan(inWidth: image.width, inHeight: image.height, outWidth: width, outHeight: height, method: resize)
+                                plans[key] = plan
+                            }
+                            image.resize(with: plan, into: slot)
+                        } catch {
+                            slot.initialize(repeating: 0)
+                            failures.set(i, (error as? ImageError) ?? ImageError(.corrupt, "\(error)"))
                         }
-                        image.resize(with: plan, into: UnsafeMutableBufferPointer(start: out.pointer + i * size, count: size))
-                    } catch let error as ImageError {
-                        failures.set(i, error.message)
-                    } catch {
-                        failures.set(i, "\(error)")
+                        done.increment()
+                        i += workers
                     }
-                    done.increment()
-                    i += workers
                 }
             }
+            while group.wait(timeout: .now() + 0.1) == .timedOut { progress?(done.value, n) }
+            initialized = n * size
         }
-        while group.wait(timeout: .now() + 0.1) == .timedOut { progress?(done.value, n) }
         progress?(n, n)
 
         var skipped: [(path: String, reason: String)] = []
         var labels: [Int] = [], paths: [String] = []
-        var pixels = [UInt8]()
-        pixels.reserveCapacity(n * size)
-        for i in 0..<n {
-            if let reason = failures.get(i) {
-                if strict { throw ImageError(.corrupt, reason, path: items[i].path) }
-                skipped.append((items[i].path, reason))
-                continue
+        var kept = 0
+        try pixels.withUnsafeMutableBufferPointer { buffer in
+            for i in 0..<n {
+                if let error = failures.get(i) {
+                    if strict { throw error.at(items[i].path) }
+                    skipped.append((items[i].path, error.message))
+                    continue
+                }
+                if kept != i, let base = buffer.baseAddress {
+                    (base + kept * size).update(from: base + i * size, count: size)
+                }
+                kept += 1
+                labels.append(items[i].label)
+                paths.append(items[i].path)
             }
-            pixels.append(contentsOf: UnsafeBufferPointer(start: buffer + i * size, count: size))
-            labels.append(items[i].label)
-            paths.append(items[i].path)
         }
+        pixels.removeLast((n - kept) * size)
         guard !labels.isEmpty else {
             throw ImageError(.dataset, "none of the \(n) images could be decoded" + (skipped.first.map { " (first: \($0.path): \($0.reason))" } ?? ""))
         }
@@ -116,13 +125,13 @@ struct SendablePointer: @unchecked Sendable {
     init(_ pointer: UnsafeMutablePointer<UInt8>) { self.pointer = pointer }
 }
 
-/// Per-item failure reasons written by worker threads (disjoint indices, under a lock).
+/// Per-item errors written by worker threads (disjoint indices, under a lock).
 final class FailureTable: @unchecked Sendable {
-    private var reasons: [String?]
+    private var errors: [ImageError?]
     private let lock = NSLock()
-    init(count: Int) { reasons = [String?](repeating: nil, count: count) }
-    func set(_ i: Int, _ reason: String) { lock.lock(); reasons[i] = reason; lock.unlock() }
-    func get(_ i: Int) -> String? { lock.lock(); defer { lock.unlock() }; return reasons[i] }
+    init(count: Int) { errors = [ImageError?](repeating: nil, count: count) }
+    func set(_ i: Int, _ error: ImageError) { lock.lock(); errors[i] = error; lock.unlock() }
+    func get(_ i: Int) -> ImageError? { lock.lock(); defer { lock.unlock() }; return errors[i] }
 }
 
 /// A thread-safe counter.
