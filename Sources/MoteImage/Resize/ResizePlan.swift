@@ -187,14 +187,27 @@ public struct ResizePlan: Sendable {
                 for o in 0..<outSize {
                     let first = Int(taps.first[o]), n = Int(taps.count[o])
                     let k = coefficients.baseAddress! + o * taps.ksize
-                    for c in 0..<channels {
-                        var sum = half
-                        var p = s + first * srcStride + c
+                    var p = s + first * srcStride
+                    if channels == 3 {
+                        // The three channels of a tap sit side by side: one pass over the taps.
+                        var s0 = half, s1 = half, s2 = half
                         for t in 0..<n {
-                            sum &+= Int32(p.pointee) &* k[t]
+                            let w = k[t]
+                            s0 &+= Int32(p[0]) &* w; s1 &+= Int32(p[1]) &* w; s2 &+= Int32(p[2]) &* w
                             p += srcStride
                         }
-                        d[o * dstStride + c] = clip8(sum)
+                        let q = d + o * dstStride
+                        q[0] = clip8(s0); q[1] = clip8(s1); q[2] = clip8(s2)
+                    } else {
+                        for c in 0..<channels {
+                            var sum = half
+                            var pc = p + c
+                            for t in 0..<n {
+                                sum &+= Int32(pc.pointee) &* k[t]
+                                pc += srcStride
+                            }
+                            d[o * dstStride + c] = clip8(sum)
+                        }
                     }
                 }
             }
