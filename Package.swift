@@ -37,7 +37,9 @@ let package = Package(
         // setjmp/longjmp error manager over libjpeg: fatal errors become a status and a message.
         .target(name: "CMoteJPEG", dependencies: ["CJPEG"], cSettings: [.unsafeFlags(["-O2"])]),
         // JPEG decoding, Pillow-exact resizing, labeled image folders, augmentation, batches.
-        .target(name: "MoteImage", dependencies: ["CMoteJPEG"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // AVX2 variant of MoteImage's augmentation warp, chosen at run time (same floats as the Swift loop).
+        .target(name: "CMoteImage", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        .target(name: "MoteImage", dependencies: ["CMoteJPEG", "CMoteImage"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // Layers with forward and backward, losses, optimizers, Sequential, fit, checkpoints, export.
         .target(name: "MoteTrain", dependencies: ["MoteFloat", "MoteModel"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel", "MoteSim", "MoteReport", "MoteImage", "MoteQuant"]),
@@ -54,7 +56,7 @@ let package = Package(
         .testTarget(name: "MoteModelTests", dependencies: ["MoteModel", "MoteCore"]),
         .testTarget(name: "MoteSimTests", dependencies: ["MoteSim", "MoteModel", "MoteCore", "MoteFloat", "MoteImage"]),
         .testTarget(name: "MoteFloatTests", dependencies: ["MoteFloat", "MoteModel"]),
-        .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG"], exclude: ["Fixtures"]),
+        .testTarget(name: "MoteImageTests", dependencies: ["MoteImage", "CMoteJPEG", "CMoteImage"], exclude: ["Fixtures"]),
         .testTarget(name: "MoteTrainTests", dependencies: ["MoteTrain", "MoteFloat", "MoteModel"]),
         .testTarget(name: "MoteReportTests", dependencies: ["MoteReport", "MoteSim", "MoteCore", "MoteFloat", "MoteImage", "MoteModel"]),
         .testTarget(name: "MoteQuantTests", dependencies: ["MoteQuant", "MoteModel", "MoteCore", "MoteFloat", "MoteImage"]),

@@ -82,6 +82,29 @@ final class AugmentationTests: XCTestCase {
         XCTAssertLessThan(worst, 0.02)
     }
 
+    /// The AVX2 loop (CMoteImage) gives the same floats as the Swift loop, on maps that reach far
+    /// outside the image and widths that are not multiples of 8.
+    func testAVX2LoopEqualsSwiftLoop() throws {
+        guard AffineWarp.hasAVX2 else { throw XCTSkip("no AVX2 on this CPU") }
+        var rng = SplitMix64(seed: 77)
+        for trial in 0..<40 {
+            let (h, w) = [(64, 64), (13, 21), (5, 3), (40, 67)][trial % 4]
+            let src = randomImage(h, w, 3, seed: UInt64(100 + trial))
+            var aug = Augmentation.kerasTutorial
+            aug.verticalFlip = true
+            aug.shearRange = 45
+            aug.zoom = 0.3...2.5
+            aug.widthShiftRange = 0.9; aug.heightShiftRange = 0.9
+            let map = AffineMap.keras(aug.parameters(height: h, width: w, using: &rng), height: h, width: w)
+            var a = [Float](repeating: .nan, count: h * w * 3), b = a
+            src.withUnsafeBufferPointer { s in
+                AffineWarp.warpBilinear3(s.baseAddress!, height: h, width: w, map: map, scale: 1 / 255, offset: -0.25, into: &a)
+                AffineWarp.warpBilinear3AVX2(s.baseAddress!, height: h, width: w, map: map, scale: 1 / 255, offset: -0.25, into: &b)
+            }
+            XCTAssertEqual(a, b, "trial \(trial) \(h)x\(w)")
+        }
+    }
+
     func testIdentityIsExactAndScaled() {
         let src = randomImage(9, 7, 3, seed: 1)
         XCTAssertEqual(warp(src, 9, 7, 3, .identity), src.map(Float.init))

@@ -1,3 +1,5 @@
+import CMoteImage
+
 /// Samples an 8-bit HWC image through an `AffineMap` into floats, `value × scale + offset`.
 /// Bilinear: taps at floor(row), floor(row)+1 and floor(col), floor(col)+1, each index clamped to
 /// the image (scipy's `mode="nearest"`: edge pixels repeat), weights (1−f, f) per axis; nearest:
@@ -16,6 +18,8 @@ public enum AffineWarp {
             for i in 0..<count { output[i] = Float(source[i]) * s + o }
         } else if interpolation == .nearest {
             warpNearest(source, height: height, width: width, channels: channels, map: map, scale: s, offset: o, into: output)
+        } else if channels == 3 && hasAVX2 {
+            warpBilinear3AVX2(source, height: height, width: width, map: map, scale: s, offset: o, into: output)
         } else if channels == 3 {
             warpBilinear3(source, height: height, width: width, map: map, scale: s, offset: o, into: output)
         } else {
@@ -28,6 +32,23 @@ public enum AffineWarp {
                 output[i] = Float(Int(min(255, b * v8))) * scale + offset
             }
         }
+    }
+
+    /// Whether the CPU runs CMoteImage's AVX2 loop (identical floats to `warpBilinear3`).
+    static let hasAVX2 = mote_image_has_avx2() != 0
+
+    /// CMoteImage's AVX2 version of `warpBilinear3` (eight pixels at a time, gathered taps). Its
+    /// 4-byte loads may read one byte past the last pixel, so the source is copied into a buffer
+    /// with room for that (a 12 KB copy for 64×64×3, small next to the warp).
+    static func warpBilinear3AVX2(_ source: UnsafePointer<UInt8>, height: Int, width: Int, map: AffineMap,
+                                  scale: Float, offset: Float, into output: UnsafeMutablePointer<Float>) {
+        let count = height * width * 3
+        let padded = UnsafeMutablePointer<UInt8>.allocate(capacity: count + 4)
+        defer { padded.deallocate() }
+        padded.update(from: source, count: count)
+        (padded + count).initialize(repeating: 0, count: 4)
+        let m = [map.m00, map.m01, map.m10, map.m11, map.t0, map.t1]
+        m.withUnsafeBufferPointer { mote_warp_bilinear3_avx2(padded, height, width, $0.baseAddress!, scale, offset, output) }
     }
 
     /// The floor of a coordinate clamped to [−1, limit + 1] and its fraction. Beyond that range
