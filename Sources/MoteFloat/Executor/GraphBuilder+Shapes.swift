@@ -77,7 +77,9 @@ extension GraphBuilder {
             throw ctx.unsupported("out_type \(o.outType) (only int32)")
         }
         let t = try input(ctx, 0)
-        let s = shapes[t] ?? graph.tensors[t].shape
+        guard let s = shapes[t] ?? (constantTensors.contains(t) ? graph.tensors[t].shape : nil) else {
+            throw ctx.invalid("input 0 (tensor \(t)) is read before any operator writes it")
+        }
         try intOutput(ctx, values: s, shape: [s.count])
         return nil
     }

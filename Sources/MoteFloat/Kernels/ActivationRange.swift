@@ -1,9 +1,12 @@
 /// A fused activation expressed as TFLite's float kernels apply it: a clamp of every output
 /// to `[lower, upper]` (`ActivationFunctionWithMinMax`). NaN passes through unchanged.
 public struct ActivationRange: Equatable, Sendable {
+    /// The smallest output (−∞: unbounded).
     public var lower: Float
+    /// The largest output (+∞: unbounded).
     public var upper: Float
 
+    /// The clamp to `[lower, upper]`.
     public init(lower: Float, upper: Float) {
         self.lower = lower
         self.upper = upper

@@ -6,10 +6,14 @@
 public enum Conv2D {
     /// The operator's parameters.
     public struct Parameters: Equatable, Sendable {
+        /// The window geometry (`channels` is the input depth, the filter's innermost dimension).
         public var geometry: WindowGeometry
+        /// Output channels O (the filter's first dimension).
         public var outputChannels: Int
+        /// The fused activation clamp.
         public var activation: ActivationRange
 
+        /// The parameters of one convolution.
         public init(geometry: WindowGeometry, outputChannels: Int, activation: ActivationRange = .none) {
             self.geometry = geometry
             self.outputChannels = outputChannels

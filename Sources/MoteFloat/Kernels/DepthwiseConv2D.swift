@@ -6,10 +6,14 @@
 public enum DepthwiseConv2D {
     /// The operator's parameters; `geometry.channels` is the input depth C.
     public struct Parameters: Equatable, Sendable {
+        /// The window geometry (`channels` is the input depth C).
         public var geometry: WindowGeometry
+        /// Output channels per input channel (M).
         public var depthMultiplier: Int
+        /// The fused activation clamp.
         public var activation: ActivationRange
 
+        /// The parameters of one depthwise convolution.
         public init(geometry: WindowGeometry, depthMultiplier: Int, activation: ActivationRange = .none) {
             self.geometry = geometry
             self.depthMultiplier = depthMultiplier

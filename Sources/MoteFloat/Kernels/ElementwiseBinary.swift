@@ -11,10 +11,13 @@ public enum ElementwiseBinary {
 
     /// The operator's parameters, with the broadcast strides computed once.
     public struct Parameters: Equatable, Sendable {
+        /// The arithmetic.
         public let operation: Operation
+        /// The fused activation clamp.
         public let activation: ActivationRange
-        /// The broadcast output shape.
+        /// The broadcast output shape (the longer rank of the two).
         public let outputShape: [Int]
+        /// Output elements.
         public let outputCount: Int
         // Padded output dims; operand strides (0 along broadcast dimensions); fast-path kind.
         let dims: [Int]

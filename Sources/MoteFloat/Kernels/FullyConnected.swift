@@ -6,10 +6,14 @@ public enum FullyConnected {
     public struct Parameters: Equatable, Sendable {
         /// Rows of the input (`inputElements / inputDepth`).
         public var batches: Int
+        /// Values per input row (the weights' second dimension).
         public var inputDepth: Int
+        /// Values per output row (the weights' first dimension).
         public var outputDepth: Int
+        /// The fused activation clamp.
         public var activation: ActivationRange
 
+        /// The parameters of one fully connected layer.
         public init(batches: Int, inputDepth: Int, outputDepth: Int, activation: ActivationRange = .none) {
             self.batches = batches
             self.inputDepth = inputDepth

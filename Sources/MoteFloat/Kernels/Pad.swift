@@ -4,9 +4,13 @@
 public enum Pad {
     /// The operator's parameters.
     public struct Parameters: Equatable, Sendable {
+        /// The input's shape.
         public let inputShape: [Int]
+        /// Elements added before the input along each dimension.
         public let before: [Int]
+        /// Elements added after the input along each dimension.
         public let after: [Int]
+        /// `before + inputShape + after`, per dimension.
         public let outputShape: [Int]
         let inDims: [Int]
         let outStrides: [Int]

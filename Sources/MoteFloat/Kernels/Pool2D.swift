@@ -4,9 +4,12 @@
 public enum Pool2D {
     /// The operator's parameters (`geometry.dilation*` must be 1, as TFLite's pools have none).
     public struct Parameters: Equatable, Sendable {
+        /// The window geometry.
         public var geometry: WindowGeometry
+        /// The fused activation clamp.
         public var activation: ActivationRange
 
+        /// The parameters of one pooling.
         public init(geometry: WindowGeometry, activation: ActivationRange = .none) {
             self.geometry = geometry
             self.activation = activation

@@ -8,7 +8,9 @@ public enum Reduce {
 
     /// The operator's parameters: the input shape and which of its axes are reduced.
     public struct Parameters: Equatable, Sendable {
+        /// How reduced elements combine.
         public let operation: Operation
+        /// The input's shape.
         public let inputShape: [Int]
         /// `reduced[i]`: axis i is averaged over.
         public let reduced: [Bool]

@@ -7,9 +7,13 @@
 public enum StridedSlice {
     /// The resolved slice: per input dimension the first index, the step and the count.
     public struct Parameters: Equatable, Sendable {
+        /// The input's shape.
         public let inputShape: [Int]
+        /// Per input dimension, the first index taken.
         public let starts: [Int]
+        /// Per input dimension, the step between taken indices (negative: backwards).
         public let steps: [Int]
+        /// Per input dimension, how many indices are taken.
         public let counts: [Int]
         /// The output shape (shrunk dimensions removed).
         public let outputShape: [Int]
@@ -68,16 +72,32 @@ public enum StridedSlice {
         public var outputCount: Int { counts.reduce(1, *) }
     }
 
-    /// Copies the selected elements in row-major output order.
+    /// Copies the selected elements in row-major output order (no allocation).
     public static func forward<T>(_ p: Parameters, input: UnsafePointer<T>, output: UnsafeMutablePointer<T>) {
         let r = p.inputShape.count
-        var strides = [Int](repeating: 1, count: r)
-        if r > 1 { for i in stride(from: r - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * p.inputShape[i + 1] } }
-        var written = 0
-        func walk(_ d: Int, _ base: Int) {
-            if d == r { output[written] = input[base]; written += 1; return }
-            for k in 0..<p.counts[d] { walk(d + 1, base + (p.starts[d] + k * p.steps[d]) * strides[d]) }
+        let total = p.outputCount
+        if total == 0 { return }
+        if r == 0 { output[0] = input[0]; return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * r) { scratch in
+            // scratch[0..<r]: input strides; scratch[r..<2r]: the odometer over output indices.
+            var step = 1
+            for d in Swift.stride(from: r - 1, through: 0, by: -1) {
+                scratch[d] = step
+                step *= p.inputShape[d]
+                scratch[r + d] = 0
+            }
+            for i in 0..<total {
+                var offset = 0
+                for d in 0..<r { offset += (p.starts[d] + scratch[r + d] * p.steps[d]) * scratch[d] }
+                output[i] = input[offset]
+                var d = r - 1
+                while d >= 0 {
+                    scratch[r + d] += 1
+                    if scratch[r + d] < p.counts[d] { break }
+                    scratch[r + d] = 0
+                    d -= 1
+                }
+            }
         }
-        if p.outputCount > 0 { walk(0, 0) }
     }
 }

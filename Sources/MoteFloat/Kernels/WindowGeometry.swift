@@ -12,21 +12,31 @@ public struct WindowGeometry: Equatable, Sendable {
 
     /// Images in the batch (N).
     public var batch: Int
+    /// Input rows (H).
     public var inputHeight: Int
+    /// Input columns (W).
     public var inputWidth: Int
     /// Input channels (the innermost NHWC dimension).
     public var channels: Int
+    /// Window rows (KH).
     public var filterHeight: Int
+    /// Window columns (KW).
     public var filterWidth: Int
+    /// Rows between consecutive windows (at least 1).
     public var strideHeight: Int
+    /// Columns between consecutive windows (at least 1).
     public var strideWidth: Int
+    /// Rows between consecutive taps of a window (1: adjacent).
     public var dilationHeight: Int
+    /// Columns between consecutive taps of a window (1: adjacent).
     public var dilationWidth: Int
     /// Padding rows before the first input row (an odd total puts the extra row after the image).
     public var padTop: Int
     /// Padding columns before the first input column.
     public var padLeft: Int
+    /// Output rows.
     public var outputHeight: Int
+    /// Output columns.
     public var outputWidth: Int
 
     /// A geometry with every field given explicitly (no validation; use the padding
