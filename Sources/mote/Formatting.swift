@@ -1,17 +1,10 @@
 import Foundation
+import MoteSim
 
 /// Number and shape formatting for people (the JSON output always carries the raw numbers).
 enum Format {
     /// `1234567` as `1,234,567`.
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return n < 0 ? "-" + out : out
-    }
+    static func grouped(_ n: Int) -> String { ByteFormat.grouped(n) }
 
     /// `n` bytes with the unit spelled out: `1 byte`, `3,072 bytes`.
     static func bytes(_ n: Int) -> String { n == 1 ? "1 byte" : "\(grouped(n)) bytes" }
