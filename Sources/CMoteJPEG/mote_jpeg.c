@@ -133,7 +133,7 @@ int mote_jpeg_decode(const unsigned char *data, size_t size, long max_pixels,
 }
 
 int mote_jpeg_encode(const unsigned char *pixels, int width, int height, int components,
-                     int quality, int progressive, unsigned char **out, size_t *out_size,
+                     int quality, int progressive, int cmyk_mode, unsigned char **out, size_t *out_size,
                      char *message, size_t message_capacity) {
     struct jpeg_compress_struct cinfo;
     mote_error_mgr err;
@@ -163,6 +163,8 @@ int mote_jpeg_encode(const unsigned char *pixels, int width, int height, int com
     cinfo.input_components = components;
     cinfo.in_color_space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
     jpeg_set_defaults(&cinfo);
+    if (components == 4 && cmyk_mode == MOTE_JPEG_CMYK_YCCK) jpeg_set_colorspace(&cinfo, JCS_YCCK);
+    if (components == 4 && cmyk_mode == MOTE_JPEG_CMYK_PLAIN) cinfo.write_Adobe_marker = FALSE;
     jpeg_set_quality(&cinfo, quality, TRUE);
     if (progressive) jpeg_simple_progression(&cinfo);
     jpeg_start_compress(&cinfo, TRUE);

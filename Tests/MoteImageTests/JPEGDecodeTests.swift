@@ -55,17 +55,24 @@ final class JPEGDecodeTests: XCTestCase {
     func testAdobeCMYKToRGB() throws {
         let width = 32, height = 24
         var cmyk = [UInt8](repeating: 0, count: width * height * 4)
-        var expected = [UInt8](repeating: 0, count: width * height * 3)
+        var inverted = [UInt8](repeating: 0, count: width * height * 3), plain = inverted
         for i in 0..<(width * height) {
             let stored = [UInt8(40 + (i % 32) * 6), UInt8(200 - (i / 32) * 5), 160, 230]
             for c in 0..<4 { cmyk[4 * i + c] = stored[c] }
-            for c in 0..<3 { expected[3 * i + c] = UInt8((Double(stored[c]) * Double(stored[3]) / 255).rounded()) }
+            for c in 0..<3 {
+                // Adobe: stored s means ink 255 − s, so R = s_C · s_K / 255.
+                inverted[3 * i + c] = UInt8((Double(stored[c]) * Double(stored[3]) / 255).rounded())
+                // Plain: R = (255 − C)(255 − K) / 255.
+                plain[3 * i + c] = UInt8(((255 - Double(stored[c])) * (255 - Double(stored[3])) / 255).rounded())
+            }
         }
-        let file = try JPEG.encode(samples: cmyk, width: width, height: height, components: 4, quality: 98)
-        let rgb = try JPEG.decode(file)
-        XCTAssertEqual(rgb.channels, 3)
-        XCTAssertLessThanOrEqual(maxDifference(rgb.pixels, expected), 8)
-        XCTAssertLessThan(meanAbsoluteError(rgb.pixels, expected), 1.5)
+        for (storage, expected) in [(JPEG.CMYKStorage.adobe, inverted), (.ycck, inverted), (.plain, plain)] {
+            let file = try JPEG.encode(samples: cmyk, width: width, height: height, components: 4, quality: 98, cmyk: storage)
+            let rgb = try JPEG.decode(file)
+            XCTAssertEqual(rgb.channels, 3)
+            XCTAssertLessThanOrEqual(maxDifference(rgb.pixels, expected), 8, "\(storage)")
+            XCTAssertLessThan(meanAbsoluteError(rgb.pixels, expected), 1.5, "\(storage)")
+        }
     }
 
     func testGrayscaleFileToRGBRepeatsTheSample() throws {

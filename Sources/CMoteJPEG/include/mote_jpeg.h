@@ -45,11 +45,18 @@ typedef struct {
 int mote_jpeg_decode(const unsigned char *data, size_t size, long max_pixels,
                      unsigned char **pixels, mote_jpeg_result *result);
 
+/// Options of mote_jpeg_encode for 4-component (CMYK) input.
+enum {
+    MOTE_JPEG_CMYK_ADOBE = 0,     ///< stored as CMYK with libjpeg's Adobe marker (transform 0)
+    MOTE_JPEG_CMYK_PLAIN = 1,     ///< stored as CMYK without an Adobe marker
+    MOTE_JPEG_CMYK_YCCK = 2,      ///< converted to YCCK, with the Adobe marker (transform 2)
+};
+
 /// Compresses width*height pixels of `components` samples each (GRAY, RGB or CMYK) into a
-/// baseline or progressive JPEG of the given quality (1...100). CMYK is written with libjpeg's
-/// Adobe marker. On success *out / *out_size hold the file (free with mote_jpeg_free).
+/// baseline or progressive JPEG of the given quality (1...100); `cmyk_mode` says how CMYK is
+/// stored (ignored otherwise). On success *out / *out_size hold the file (free with mote_jpeg_free).
 int mote_jpeg_encode(const unsigned char *pixels, int width, int height, int components,
-                     int quality, int progressive, unsigned char **out, size_t *out_size,
+                     int quality, int progressive, int cmyk_mode, unsigned char **out, size_t *out_size,
                      char *message, size_t message_capacity);
 
 void mote_jpeg_free(void *pointer);

@@ -85,9 +85,19 @@ public enum JPEG {
                    quality: quality, progressive: progressive)
     }
 
-    /// Compresses raw samples: `components` 1 (gray), 3 (RGB) or 4 (CMYK, Adobe marker written).
+    /// How `encode(samples:...)` stores 4-component (CMYK) samples.
+    public enum CMYKStorage: Int32, Sendable {
+        /// CMYK with libjpeg's Adobe marker: the decoder reads the samples as inverted (Adobe).
+        case adobe = 0
+        /// CMYK without an Adobe marker: the decoder reads the samples as plain CMYK.
+        case plain = 1
+        /// Converted to YCCK (Adobe marker, transform 2); decodes like `adobe`.
+        case ycck = 2
+    }
+
+    /// Compresses raw samples: `components` 1 (gray), 3 (RGB) or 4 (CMYK, stored as `cmyk` says).
     public static func encode(samples: [UInt8], width: Int, height: Int, components: Int,
-                              quality: Int = 90, progressive: Bool = false) throws -> [UInt8] {
+                              quality: Int = 90, progressive: Bool = false, cmyk: CMYKStorage = .adobe) throws -> [UInt8] {
         guard samples.count == width * height * components, [1, 3, 4].contains(components),
               width > 0, height > 0, width <= 65_500, height <= 65_500 else {
             throw ImageError(.invalidArgument, "encode: \(samples.count) samples for \(width)x\(height)x\(components)")
@@ -97,7 +107,7 @@ public enum JPEG {
         var message = [CChar](repeating: 0, count: 200)
         let status = samples.withUnsafeBufferPointer { buffer in
             mote_jpeg_encode(buffer.baseAddress, Int32(width), Int32(height), Int32(components),
-                             Int32(max(1, min(100, quality))), progressive ? 1 : 0, &out, &size, &message, message.count)
+                             Int32(max(1, min(100, quality))), progressive ? 1 : 0, cmyk.rawValue, &out, &size, &message, message.count)
         }
         defer { mote_jpeg_free(out) }
         guard status == Int32(MOTE_JPEG_OK), let out else {
