@@ -147,6 +147,45 @@ final class FloatExecutorTests: XCTestCase {
         XCTAssertLessThan(maxAbsDifference(out[1], minima), 1e-6)
     }
 
+    /// Int32 shape arithmetic at prepare: SHAPE, STRIDED_SLICE, MUL and SUB (scalar broadcast),
+    /// CONCATENATION of the pieces, RESHAPE to the result: [N, 2·3, 4] at batch 1 and 2.
+    func testInt32ShapeArithmetic() throws {
+        let i32 = TensorType.int32
+        let tensors = [
+            Tensor(shape: [1, 2, 3, 4], type: .float32, name: "x", shapeSignature: [-1, 2, 3, 4]),   // 0
+            Tensor(shape: [4], type: i32, name: "shape"),                                               // 1
+            Tensor(shape: [1], type: i32, name: "b0"), Tensor(shape: [1], type: i32, name: "e1"),      // 2, 3
+            Tensor(shape: [1], type: i32, name: "e2"), Tensor(shape: [1], type: i32, name: "e4"),      // 4, 5
+            Tensor(shape: [1], type: i32, name: "one"),                                                 // 6
+            Tensor(shape: [1], type: i32, name: "n"), Tensor(shape: [1], type: i32, name: "h"),        // 7, 8
+            Tensor(shape: [1], type: i32, name: "c"),                                                   // 9
+            Tensor(shape: [1], type: i32, name: "three"), Tensor(shape: [1], type: i32, name: "h3"),   // 10, 11
+            Tensor(shape: [], type: i32, name: "zero"), Tensor(shape: [1], type: i32, name: "c0"),     // 12, 13
+            Tensor(shape: [3], type: i32, name: "new_shape"),                                           // 14
+            Tensor(shape: [1, 6, 4], type: .float32, name: "y"),                                        // 15
+        ]
+        let constants: [Int: [UInt8]] = [2: bytes([0] as [Int32]), 3: bytes([1] as [Int32]), 4: bytes([2] as [Int32]),
+                                         5: bytes([4] as [Int32]), 6: bytes([1] as [Int32]), 10: bytes([3] as [Int32]),
+                                         12: bytes([0] as [Int32])]
+        let slice = BuiltinOptions.stridedSlice(StridedSliceOptions())
+        let m = try model(tensors: tensors, constants: constants, inputs: [0], outputs: [15], ops: [
+            (BuiltinOperator.shape, 1, [0], [1], .shape(ShapeOptions(outType: .int32))),
+            (BuiltinOperator.stridedSlice, 1, [1, 2, 3, 6], [7], slice),      // shape[0:1]
+            (BuiltinOperator.stridedSlice, 1, [1, 3, 4, 6], [8], slice),      // shape[1:2]
+            (BuiltinOperator.stridedSlice, 1, [1, 10, 5, 6], [9], slice),     // shape[3:4]
+            (BuiltinOperator.mul, 1, [8, 10], [11], .mul(MulOptions())),      // 2 · 3
+            (BuiltinOperator.sub, 1, [9, 12], [13], .sub(SubOptions())),      // 4 − 0 (scalar)
+            (BuiltinOperator.concatenation, 1, [7, 11, 13], [14], .concatenation(ConcatenationOptions(axis: 0))),
+            (BuiltinOperator.reshape, 1, [0, 14], [15], .reshape(ReshapeOptions())),
+        ])
+        for batch in [1, 2] {
+            let executor = try FloatExecutor(model: m, batch: batch)
+            XCTAssertEqual(executor.outputShapes, [[batch, 6, 4]])
+            let x = (0..<(24 * batch)).map { Float($0) - 7.5 }
+            XCTAssertEqual(try executor.run([x]), [x])
+        }
+    }
+
     func testBatchesOfFixtureModelsEqualSingleRuns() throws {
         let folders = try FloatFixtures.models()
         // Dynamic batch with SHAPE/STRIDED_SLICE/PACK flatten, and a static-batch model whose

@@ -61,6 +61,7 @@ extension GraphBuilder {
         case (Self.div, .none): operation = .divide
         default: throw ctx.unsupported("unrecognized options \(ctx.op.builtinOptions.tableName ?? "none")")
         }
+        if graph.tensors[try input(ctx, 0)].type == .int32 { return try prepareIntBinary(ctx, operation, fused: fused) }
         let a = try floatInput(ctx, 0), b = try floatInput(ctx, 1)
         guard let params = ElementwiseBinary.Parameters(operation, shapeA: a.shape, shapeB: b.shape,
                                                         activation: try activation(ctx, fused)) else {
@@ -69,5 +70,40 @@ extension GraphBuilder {
         let y = try floatOutput(ctx, shape: params.outputShape)
         let pa = a.pointer, pb = b.pointer
         return { ElementwiseBinary.forward(params, a: pa, b: pb, output: y) }
+    }
+
+    /// Int32 ADD, SUB, MUL, MAXIMUM, MINIMUM on shape values, computed once at prepare
+    /// (exact, with the same broadcasting; an overflow is an error).
+    private mutating func prepareIntBinary(_ ctx: Context, _ operation: ElementwiseBinary.Operation, fused: FusedActivation) throws -> (() -> Void)? {
+        guard fused == .none else { throw ctx.unsupported("fused activation \(fused) on int32 values") }
+        let f: (Int, Int) -> Int
+        switch operation {
+        case .add: f = { $0 + $1 }
+        case .subtract: f = { $0 - $1 }
+        case .multiply: f = { $0 * $1 }
+        case .maximum: f = { Swift.max($0, $1) }
+        case .minimum: f = { Swift.min($0, $1) }
+        default: throw ctx.unsupported("\(operation) on int32 values")
+        }
+        let a = try intInput(ctx, 0), b = try intInput(ctx, 1)
+        guard let p = ElementwiseBinary.Parameters(operation, shapeA: a.shape, shapeB: b.shape) else {
+            throw ctx.invalid("shapes \(a.shape) and \(b.shape) do not broadcast")
+        }
+        var out: [Int] = []
+        var index = [Int](repeating: 0, count: StridedLayout.maxRank)
+        for _ in 0..<p.outputCount {
+            let ia = zip(index, p.stridesA).reduce(0) { $0 + $1.0 * $1.1 }, ib = zip(index, p.stridesB).reduce(0) { $0 + $1.0 * $1.1 }
+            // Int32 operands cannot overflow a 64-bit Int; intOutput rejects results beyond Int32.
+            out.append(f(a.values[ia], b.values[ib]))
+            var d = StridedLayout.maxRank - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < p.dims[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+        }
+        try intOutput(ctx, values: out, shape: p.outputShape)
+        return nil
     }
 }

@@ -141,16 +141,20 @@ extension GraphBuilder {
             let y = try floatOutput(ctx, shape: outShape)
             return concatenate(params, pointers, into: y, activation: .none)
         }
-        // Small int32 shape vectors: join the element lists directly.
+        try intOutput(ctx, values: Self.join(params, intValues), shape: outShape)
+        return nil
+    }
+
+    /// A concatenation of small int32 shape vectors, joined directly at prepare.
+    static func join(_ params: Concatenation.Parameters, _ values: [[Int]]) -> [Int] {
         var flat: [Int] = []
         for o in 0..<params.outer {
-            for i in 0..<n {
+            for i in values.indices {
                 let c = params.sliceCounts[i]
-                flat.append(contentsOf: intValues[i][(o * c)..<((o + 1) * c)])
+                flat.append(contentsOf: values[i][(o * c)..<((o + 1) * c)])
             }
         }
-        try intOutput(ctx, values: flat, shape: outShape)
-        return nil
+        return flat
     }
 
     mutating func prepareConcatenation(_ ctx: Context) throws -> (() -> Void)? {
@@ -158,6 +162,18 @@ extension GraphBuilder {
         guard case .concatenation(let o) = ctx.op.builtinOptions else { throw ctx.unsupported("missing or unrecognized ConcatenationOptions") }
         let n = ctx.op.inputs.count
         try expect(ctx, inputs: max(1, n))
+        if graph.tensors[try input(ctx, 0)].type == .int32 {
+            guard o.fusedActivationFunction == .none else { throw ctx.unsupported("fused activation on int32 values") }
+            var ints: [(values: [Int], shape: [Int])] = []
+            for i in 0..<n { ints.append(try intInput(ctx, i)) }
+            let at = try axis(ctx, o.axis, rank: ints[0].shape.count)
+            guard let params = Concatenation.Parameters(inputShapes: ints.map(\.shape), axis: at) else {
+                throw ctx.invalid("shapes \(ints.map(\.shape)) differ outside axis \(at)")
+            }
+            try intOutput(ctx, values: Self.join(params, ints.map(\.values)),
+                          shape: Concatenation.Parameters.outputShape(ints.map(\.shape), axis: at))
+            return nil
+        }
         var inputs: [(pointer: UnsafePointer<Float>, shape: [Int])] = []
         for i in 0..<n { inputs.append(try floatInput(ctx, i)) }
         let at = try axis(ctx, o.axis, rank: inputs[0].shape.count)
