@@ -17,12 +17,7 @@ enum QuantizeCommand: Command {
             OptionSpec(name: "recipe", valueName: "FILE", help: "calibration recipe JSON (default: the built-in default, calibration/default.json)"),
             OptionSpec(name: "samples", valueName: "N", help: "calibration images, class-balanced (overrides the recipe's samples)"),
             OptionSpec(name: "seed", valueName: "S", help: "seed of the calibration draw (overrides the recipe's seed)"),
-            OptionSpec(name: "size", valueName: "HxW", help: "input size for a model without mote metadata (default: the model's input shape)"),
-            OptionSpec(name: "resize", valueName: "nearest|bilinear|area", help: "resize filter for a model without metadata (default nearest, as Keras' load_img)"),
-            OptionSpec(name: "scale", valueName: "X", help: "pixel scale for a model without metadata (default 1/255)"),
-            OptionSpec(name: "offset", valueName: "X", help: "pixel offset for a model without metadata (default 0)"),
-            .json,
-        ],
+        ] + PreprocessingOptions.specs + [.json],
         discussion: """
             Calibration images are drawn seeded and class-balanced from --calib and preprocessed as the
             model's 'mote' metadata says (input = pixel x scale + offset); a model without metadata (e.g. a
@@ -57,7 +52,7 @@ enum QuantizeCommand: Command {
             throw CLIError.input("cannot read float model '\(floatPath)': \(error)")
         }
         do { try PostTrainingQuantizer.validate(float) } catch { throw CLIError.input("\(floatPath): \(error)") }
-        let (preprocessing, fromMetadata) = try self.preprocessing(float, args)
+        let (preprocessing, fromMetadata) = try self.preprocessing(float, args, path: floatPath)
 
         let data: ImageCalibrationData
         do {
@@ -97,7 +92,7 @@ enum QuantizeCommand: Command {
         }
         Console.out(table(report))
         let pre = "\(preprocessing.height)x\(preprocessing.width)x\(preprocessing.channels) \(preprocessing.resize.rawValue), scale \(Format.scale(preprocessing.scale)), offset \(Format.scale(preprocessing.offset))"
-        Console.out("preprocessing (\(fromMetadata ? "from the model's metadata" : "from the options")): \(pre)")
+        Console.out("preprocessing (\(fromMetadata ? "the model's metadata" : "options and the input shape; recorded in the int8 model's metadata")): \(pre)")
         for line in recoveryLines(report) { Console.out(line) }
         Console.out("quantized \(floatPath) with \(Format.count(report.samples, "calibration image")) from \(calibDir) (observer \(report.recipe.observer.rawValue), seed \(report.recipe.seed)) in \(String(format: "%.1f", seconds)) s; wrote \(outPath) (\(Format.bytes(bytes.count)))")
     }
@@ -108,44 +103,11 @@ enum QuantizeCommand: Command {
         return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
 
-    /// The preprocessing: the model's `mote` metadata, else the options (defaults from the input shape).
-    static func preprocessing(_ model: TFLiteModel, _ args: ParsedArguments) throws -> (Preprocessing, Bool) {
-        let flags = ["size", "resize", "scale", "offset"].filter { args.value($0) != nil }
-        if let json = model.moteMetadataJSON {
-            let p: Preprocessing?
-            do { p = try Preprocessing(metadataJSON: json) } catch { throw CLIError.input("the model's mote metadata: \(error)") }
-            if let p {
-                if !flags.isEmpty { throw args.usage("the model's metadata gives its preprocessing; --\(flags[0]) applies only to models without it") }
-                return (p, true)
-            }
-        }
-        let g = model.subgraphs[0]
-        let shape = g.tensors[g.inputs[0]].shape
-        guard shape.count == 4, shape[3] == 1 || shape[3] == 3 else {
-            throw CLIError.input("the model input \(Format.shape(shape)) is not an NHWC image with 1 or 3 channels")
-        }
-        var height = shape[1], width = shape[2]
-        if let s = args.value("size") {
-            let parts = s.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard (parts.count == 1 || parts.count == 2), parts.allSatisfy({ $0 > 0 }) else { throw args.usage("--size takes HxW or N, not '\(s)'") }
-            height = parts[0]; width = parts.count == 2 ? parts[1] : parts[0]
-            guard height == shape[1], width == shape[2] else {
-                throw args.usage("--size \(height)x\(width) differs from the model input \(Format.shape(shape))")
-            }
-        }
-        var resize = ResizeMethod.nearest
-        if let r = args.value("resize") {
-            guard let m = ResizeMethod(rawValue: r) else { throw args.usage("--resize takes nearest, bilinear or area, not '\(r)'") }
-            resize = m
-        }
-        func number(_ name: String, _ fallback: Float) throws -> Float {
-            guard let v = args.value(name) else { return fallback }
-            guard let x = Float(v), x.isFinite else { throw args.usage("--\(name) takes a number, not '\(v)'") }
-            return x
-        }
-        let p = Preprocessing(height: height, width: width, channels: shape[3], resize: resize,
-                              scale: try number("scale", 1 / 255), offset: try number("offset", 0))
-        return (p, false)
+    /// The preprocessing (`PreprocessingOptions`) and whether it is exactly the model's metadata.
+    static func preprocessing(_ model: TFLiteModel, _ args: ParsedArguments, path: String) throws -> (Preprocessing, Bool) {
+        let p = try PreprocessingOptions.resolve(args, model: model, path: path)
+        let meta = model.moteMetadataJSON.flatMap { try? Preprocessing(metadataJSON: $0) }
+        return (p, meta == p)
     }
 
     /// Records the preprocessing used in the int8 model's `mote` metadata (`input`).

@@ -123,30 +123,30 @@ final class EndToEndTests: XCTestCase {
         // Measure again on the corrected model: the errors left are below those corrected.
         let meansFloat = try Self.floatMeans(s)
         let inputs = Self.calibration(s.inputs, height: 32, width: 32, channels: 3).map { $0.map { Int8(QuantizationMath.quantize($0, scale: 1 / 255, zeroPoint: -128)) } }
-        let (_, again) = try BiasCorrection.apply(s.mote, floatMeans: meansFloat, inputs: inputs) { _, _ in }
+        let (_, again) = try BiasCorrection.apply(s.mote, floatMeans: { t, lo, hi in meansFloat(t, lo, hi) }, inputs: inputs) { _, _ in }
         for (before, after) in zip(s.report.biasCorrection, again) {
             XCTAssertLessThanOrEqual(after.meanAbsError, before.meanAbsError * 1.05 + 1e-6, "op \(before.op)")
         }
     }
 
-    static func floatMeans(_ s: Setup) throws -> [Int: [Double]] {
-        // The float model keeps tensor names: map int8 tensors to float tensors by name.
+    /// Per-channel means of the float model's tensors, clamped to [lo, hi], keyed by the int8
+    /// model's tensor indices (the float model keeps tensor names: matched by name).
+    static func floatMeans(_ s: Setup) throws -> (Int, Float, Float) -> [Double]? {
         let executor = try FloatExecutor(model: s.float)
-        var sums: [String: [Double]] = [:], counts: [String: Double] = [:]
+        var values: [String: [[Float]]] = [:]
         for x in calibration(s.inputs, height: 32, width: 32, channels: 3) {
-            _ = try executor.run([x]) { out in
-                let c = out.shape.last ?? 1
-                var v = sums[out.name] ?? [Double](repeating: 0, count: c)
-                for (i, y) in out.values.enumerated() { v[i % c] += Double(y) }
-                sums[out.name] = v
-                counts[out.name, default: 0] += Double(out.values.count / c)
+            _ = try executor.run([x]) { out in values[out.name, default: []].append(Array(out.values)) }
+        }
+        let names = s.mote.subgraphs[0].tensors.map(\.name)
+        return { t, lo, hi in
+            guard let runs = values[names[t]], let c = s.mote.subgraphs[0].tensors[t].shape.last else { return nil }
+            var sums = [Double](repeating: 0, count: c), n = 0.0
+            for r in runs {
+                for (i, y) in r.enumerated() { sums[i % c] += Double(min(max(y, lo), hi)) }
+                n += Double(r.count / c)
             }
+            return sums.map { $0 / n }
         }
-        var means: [Int: [Double]] = [:]
-        for (i, t) in s.mote.subgraphs[0].tensors.enumerated() {
-            if let v = sums[t.name], let n = counts[t.name] { means[i] = v.map { $0 / n } }
-        }
-        return means
     }
 }
 

@@ -72,7 +72,7 @@ public struct PostTrainingQuantizer {
         let activations = ParameterAssignment.activationTensors(prepared)
         var stats: [Int: TensorStatistics] = [:]
         for t in activations {
-            stats[t] = TensorStatistics(observer: recipe.makeObserver(), channels: g.tensors[t].shape.last ?? 1,
+            stats[t] = TensorStatistics(observer: recipe.makeObserver(),
                                         histogramBins: recipe.histogramBins)
         }
         let runner = try makeRunner(prepared)
@@ -95,8 +95,22 @@ public struct PostTrainingQuantizer {
 
         var corrections: [BiasCorrection.Change] = []
         if recipe.biasCorrection, let p = assignment.parameters[inputIndex] {
-            var means: [Int: [Double]] = [:]
-            for (t, st) in stats where map[t] >= 0 { means[map[t]] = st.channelMeans }
+            var floatIndex: [Int: Int] = [:]
+            for (t, i) in map.enumerated() where i >= 0 { floatIndex[i] = t }
+            let samples = int8Inputs
+            let means = { (t: Int, lo: Float, hi: Float) throws -> [Double]? in
+                guard let f = floatIndex[t] else { return nil }
+                let channels = max(g.tensors[f].shape.last ?? 1, 1)
+                var sums = [Double](repeating: 0, count: channels), count = 0.0
+                for x in samples {
+                    try runner.run(x) { u, values in
+                        guard u == f, values.count % channels == 0 else { return }
+                        for (e, v) in values.enumerated() { sums[e % channels] += Double(min(max(v, lo), hi)) }
+                        count += Double(values.count / channels)
+                    }
+                }
+                return count > 0 ? sums.map { $0 / count } : nil
+            }
             let codes = int8Inputs.map { $0.map { Int8(QuantizationMath.quantize($0, scale: p.scale, zeroPoint: p.zeroPoint)) } }
             (model, corrections) = try BiasCorrection.apply(model, floatMeans: means, inputs: codes) { progress?("bias correction", $0, $1) }
         }

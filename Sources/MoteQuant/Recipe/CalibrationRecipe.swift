@@ -50,8 +50,8 @@ public struct CalibrationRecipe: Equatable, Sendable {
     /// `cross_layer_equalization`: equalize depthwise → 1×1 conv pairs (default false).
     public var crossLayerEqualization: Bool = false
     /// `bias_correction`: fold the mean per-channel output error of the int8 model on the
-    /// calibration data into conv/FC biases (default false).
-    public var biasCorrection: Bool = false
+    /// calibration data into conv/FC biases (default true).
+    public var biasCorrection: Bool = true
     /// `saturation_clipping`: clip LOGISTIC/TANH input ranges to where their int8 output can
     /// still change (default true).
     public var saturationClipping: Bool = true

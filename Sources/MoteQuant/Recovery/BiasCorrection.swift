@@ -4,7 +4,9 @@ import MoteModel
 /// Empirical bias correction (Nagel et al., 2019, section 4.2, the empirical variant): for each
 /// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED in execution order, the int8 model is run on
 /// the calibration inputs, the mean of each output channel (dequantized) is compared with the
-/// float model's mean of the same channel, and the difference is subtracted from the int32 bias
+/// float model's mean of the same channel, the float values clamped to the range the int8
+/// codes represent (clipping is the range's job, not the bias's: a logit clipped where LOGISTIC
+/// saturates must not pull the bias), and the difference is subtracted from the int32 bias
 /// (`Δb[c] = −round(meanError[c] / biasScale[c])`, saturated). Layers are corrected one after
 /// the other, each measured with the corrections before it in place.
 public enum BiasCorrection {
@@ -20,10 +22,11 @@ public enum BiasCorrection {
         public var maxBiasDelta: Int
     }
 
-    /// `floatMeans[t]`: per-channel means of the float model's tensor `t` (int8 indices);
-    /// `inputs`: the calibration inputs as int8 codes.
-    static func apply(_ model: TFLiteModel, floatMeans: [Int: [Double]], inputs: [[Int8]],
-                      progress: (Int, Int) -> Void) throws(QuantError) -> (TFLiteModel, [Change]) {
+    /// `floatMeans(t, lo, hi)`: per-channel (last axis) means over the calibration inputs of the
+    /// float model's values of tensor `t` (an int8 model index) clamped to `[lo, hi]`, or nil
+    /// when the float model has no such tensor; `inputs`: the calibration inputs as int8 codes.
+    static func apply(_ model: TFLiteModel, floatMeans: (Int, Float, Float) throws -> [Double]?, inputs: [[Int8]],
+                      progress: (Int, Int) -> Void) throws -> (TFLiteModel, [Change]) {
         var m = model
         var changes: [Change] = []
         let layers = m.subgraphs[0].operators.indices.filter { i in
@@ -33,9 +36,11 @@ public enum BiasCorrection {
         for (n, k) in layers.enumerated() {
             progress(n, layers.count)
             let op = m.subgraphs[0].operators[k]
-            guard op.inputs.count > 2, op.inputs[2] >= 0, let out = op.outputs.first, let target = floatMeans[out] else { continue }
+            guard op.inputs.count > 2, op.inputs[2] >= 0, let out = op.outputs.first else { continue }
             let outTensor = m.subgraphs[0].tensors[out]
-            guard let q = outTensor.quantization, q.scale.count == 1 else { continue }
+            guard let q = outTensor.quantization, q.scale.count == 1, let zp0 = q.zeroPoint.first else { continue }
+            let lo = Float(-128 - Int(zp0)) * q.scale[0], hi = Float(127 - Int(zp0)) * q.scale[0]
+            guard let target = try floatMeans(out, lo, hi) else { continue }
             let channels = target.count
             var sums = [Double](repeating: 0, count: channels)
             var count = 0.0
