@@ -3,9 +3,11 @@
 TFLite Micro + CMSIS-NN's figures for the same model.
 
     python3 bench/firmware.py [--models mlperf_vww_96,mlperf_kws_ds_cnn,peer_seed_64]
-                              [--memory compact,fast] [--opt O] [--target cortex-m4] [--out FILE]
+                              [--configs compact,fast,fast+dsp] [--opt O] [--target cortex-m4] [--out FILE]
 
-Runs firmware-sim/run.sh --per-op --json for every model and memory policy on the fixture's
+Configurations: compact (the C ABI's memory policy, portable kernels), fast (the fast policy's
+optimized portable kernels), fast+dsp (the same with firmware-sim/dsp's Arm DSP kernels in the
+kernel table). Runs firmware-sim/run.sh --per-op --json for every model and configuration on the fixture's
 first input (and checks the output against expected_ref), then prints one JSON document:
 per run the instructions per inference, per operator type (sum and share), flash and RAM, and
 the ratios peer / Mote (above 1: Mote uses fewer instructions or bytes). The TFLite Micro
@@ -49,21 +51,23 @@ def ratio(peer, mote):
     return round(peer / mote, 3) if peer and mote else None
 
 
-def run(model, memory, opt, target):
+def run(model, config, opt, target):
+    memory, _, kernels = config.partition("+")
+    kernels = kernels or "portable"
     d = os.path.join(FIXTURES, model)
     inp = os.path.join(d, "inputs", "000.bin")
-    out = os.path.join(ROOT, ".build", "firmware-sim", f"bench-{target}-{model}-{memory}.bin")
+    out = os.path.join(ROOT, ".build", "firmware-sim", f"bench-{target}-{model}-{memory}-{kernels}.bin")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = [os.path.join(ROOT, "firmware-sim", "run.sh"), "--target", target, "--model", os.path.join(d, "model_int8.tflite"),
-           "--input", inp, "--output", out, "--memory", memory, "--opt", opt, "--per-op", "--json"]
-    print(f"bench/firmware: {model} {memory} -{opt} on {target}", file=sys.stderr)
+           "--input", inp, "--output", out, "--memory", memory, "--kernels", kernels, "--opt", opt, "--per-op", "--json"]
+    print(f"bench/firmware: {model} {config} -{opt} on {target}", file=sys.stderr)
     p = subprocess.run(cmd, capture_output=True, text=True)
     try:
         j = json.loads(p.stdout)
     except ValueError:
-        return {"model": model, "memory": memory, "error": f"run.sh exit {p.returncode}: {p.stderr[-600:]}"}
+        return {"model": model, "config": config, "error": f"run.sh exit {p.returncode}: {p.stderr[-600:]}"}
     if not j.get("ok"):
-        return {"model": model, "memory": memory, "error": j.get("error"), "run": j}
+        return {"model": model, "config": config, "error": j.get("error"), "run": j}
     with open(out, "rb") as f, open(os.path.join(d, "expected_ref", "000.bin"), "rb") as g:
         exact = f.read() == g.read()
     per_type = collections.OrderedDict()
@@ -74,7 +78,9 @@ def run(model, memory, opt, target):
     res = {
         "model": model,
         "target": target,
+        "config": config,
         "memory": memory,
+        "kernels": kernels,
         "opt": opt,
         "output_equals_expected_ref": exact,
         "instructions_per_inference": insns,
@@ -103,14 +109,14 @@ def run(model, memory, opt, target):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="mlperf_vww_96,mlperf_kws_ds_cnn,peer_seed_64")
-    ap.add_argument("--memory", default="compact,fast")
+    ap.add_argument("--configs", default="compact,fast,fast+dsp")
     ap.add_argument("--opt", default="O")
     ap.add_argument("--target", default="cortex-m4")
     ap.add_argument("--out")
     a = ap.parse_args()
     if not os.path.isdir(FIXTURES):
         sys.exit(f"bench/firmware: fixtures not found at {FIXTURES}")
-    runs = [run(m, mem, a.opt, a.target) for m in a.models.split(",") for mem in a.memory.split(",")]
+    runs = [run(m, c, a.opt, a.target) for m in a.models.split(",") for c in a.configs.split(",")]
     qemu = subprocess.run(["qemu-system-arm", "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
     doc = {"bench": "firmware", "qemu": qemu[0] if qemu else None, "runs": runs}
     text = json.dumps(doc, indent=1)
@@ -121,10 +127,10 @@ def main():
         os.replace(a.out + ".tmp", a.out)
     for r in runs:
         if "error" in r:
-            print(f"  {r['model']:20s} {r['memory']:8s} ERROR {r['error']}", file=sys.stderr)
+            print(f"  {r['model']:20s} {r['config']:9s} ERROR {r['error']}", file=sys.stderr)
             continue
         rr = r.get("ratios_peer_over_mote", {})
-        print(f"  {r['model']:20s} {r['memory']:8s} {r['instructions_per_inference']:>12,} instr  flash {r['flash']['total']:>9,}"
+        print(f"  {r['model']:20s} {r['config']:9s} {r['instructions_per_inference']:>12,} instr  flash {r['flash']['total']:>9,}"
               f"  ram {r['ram']['total']:>8,}  exact {r['output_equals_expected_ref']}"
               + (f"  cmsis/mote {rr.get('instructions_vs_cmsis_nn')}  flash {rr.get('flash_with_model')}  ram {rr.get('ram')}" if rr else ""),
               file=sys.stderr)

@@ -3,8 +3,8 @@
 #
 #   firmware-sim/run.sh --target cortex-m4|aarch64-linux --model M.tflite
 #       [--input IN.bin ... --output OUT.bin ...] [--ram BYTES] [--flash BYTES]
-#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--memory compact|fast] [--kernels portable|dsp] [--no-count] [--per-op] [--require-fit]
-#       [--json] [--keep]
+#       [--stack BYTES] [--arena BYTES] [--opt O|Osize] [--memory compact|fast]
+#       [--kernels portable|dsp] [--no-count] [--per-op] [--profile] [--require-fit] [--json] [--keep]
 #
 # See firmware-sim/README.md for the full interface (JSON fields, exit codes). In short:
 # - The model is linked into flash (.incbin); the arena is a static buffer of exactly the bytes
@@ -34,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cache=${MOTE_FW_CACHE:-$root/.build/firmware-sim}
 
-target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O memory=compact kernels=portable count=1 per_op=0 json=0 keep=0 require_fit=0
+target="" model="" ram="" flash="" arena_override="" stack=16384 opt=O memory=compact kernels=portable profile=0 count=1 per_op=0 json=0 keep=0 require_fit=0
 inputs=() outputs=()
 
 # ---------------------------------------------------------------- output helpers
@@ -64,7 +64,7 @@ fail() {
 }
 
 usage() {
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # bytes VALUE: a byte count with an optional K/M suffix (1024-based), or empty on error.
@@ -96,6 +96,7 @@ while [ $# -gt 0 ]; do
         --no-count) count=0; shift ;;
         --require-fit) require_fit=1; shift ;;
         --per-op) per_op=1; count=1; shift ;;
+        --profile) profile=1; count=1; shift ;;
         --json) json=1; shift ;;
         --keep) keep=1; shift ;;
         -h | --help) usage; exit 0 ;;
@@ -227,7 +228,7 @@ compile_objects() {
     cp -f "$model" "$bdir/model.tflite" || return 1
     if [ "$target" = cortex-m4 ]; then
         "$clang" "${m4_cflags[@]}" -c "$here/cortex-m4/startup.c" -o "$bdir/startup.o" &&
-            "$clang" "${m4_cflags[@]}" -c "$here/src/fw_main.c" -o "$bdir/fw_main.o" &&
+            "$clang" "${m4_cflags[@]}" -DMOTE_FW_DSP=$([ "$kernels" = dsp ] && echo 1 || echo 0) -c "$here/src/fw_main.c" -o "$bdir/fw_main.o" &&
             "$clang" "${m4_cflags[@]/-Os/-O2}" -c "$here/dsp/mote_dsp_arm.c" -o "$bdir/dsp.o" &&
             (cd "$bdir" && "$clang" "${m4_cflags[@]}" -c "$here/src/model.S" -o model.o)
     else
@@ -392,6 +393,7 @@ if [ "$count" = 1 ]; then
     [ -n "$m_inv" ] && [ -n "$m_op" ] || fail 5 "marker symbols not found in $elf"
     # Thumb symbols may carry the Thumb bit; the plugin sees the instruction's address.
     pargs="mark=$(printf '0x%x' $((0x$m_inv & ~1))),mark=$(printf '0x%x' $((0x$m_op & ~1)))"
+    [ "$profile" = 1 ] && pargs="$pargs,profile=on"
 fi
 progress "running $n_inf inference(s) on $target ($qemu)"
 t0=$(date +%s%N)
@@ -427,6 +429,21 @@ if [ "$count" = 1 ] && [ -f "$rdir/plugin.log" ]; then
     mapfile -t per_inf < <(awk '$1 == "insncount:" && $2 == "mark" && $3 == 0 { if (have) { print $4 - prev; have = 0 } else { prev = $4; have = 1 } }' "$rdir/plugin.log")
     mapfile -t op_counts < <(awk '$1 == "insncount:" && $2 == "mark" && $3 == 1 { if (n++) print $4 - prev; prev = $4 }' "$rdir/plugin.log")
     total_insns=$(awk '$1 == "insncount:" && $2 == "total" { print $3 }' "$rdir/plugin.log")
+fi
+
+# --profile: instructions per function over the whole QEMU run (startup and prepare included) (translation blocks mapped to the
+# symbol that contains their start address), the 25 largest, on stderr and in the JSON.
+profile_rows=()
+if [ "$profile" = 1 ] && [ -f "$rdir/plugin.log" ]; then
+    mapfile -t profile_rows < <(
+        { "$nm" -n --defined-only --radix=d "$elf" | awk '$2 ~ /^[tTwW]$/ { print "S", $1 - $1 % 2, $3 }'
+          awk '$1 == "insncount:" && $2 == "tb" { print "B", $3, $4 }' "$rdir/plugin.log"; } |
+        sort -k2,2n -k1,1r | awk '$1 == "S" { name = $3; next } { sum[name] += $3 } END { for (n in sum) print sum[n], n }' |
+        sort -k1,1nr | head -25)
+    for row in "${profile_rows[@]}"; do
+        read -r c n <<<"$row"
+        printf 'firmware-sim: profile %12d %s\n' "$c" "$(command -v swift-demangle >/dev/null && swift-demangle --simplified "$n" | cut -c1-120 || echo "$n")" >&2
+    done
 fi
 
 op_name() {
@@ -478,6 +495,15 @@ if [ "$json" = 1 ]; then
                 b=$(awk -v i="$i" '$1 == "mote-fw" && $2 == "op" && $3 == i { print $5; exit }' "$rdir/console.txt")
                 [ $i -gt 0 ] && printf ','
                 printf '{"index":%d,"builtin":%s,"op":%s,"instructions":%s}' "$i" "$(num "$b")" "$(json_str "$(op_name "${b:--1}")")" "${op_counts[$i]}"
+            done
+            printf '],'
+        fi
+        if [ "$profile" = 1 ]; then
+            printf '"profile":['
+            for ((i = 0; i < ${#profile_rows[@]}; i++)); do
+                read -r c n <<<"${profile_rows[$i]}"
+                [ $i -gt 0 ] && printf ','
+                printf '{"symbol":%s,"instructions":%s}' "$(json_str "$n")" "$c"
             done
             printf '],'
         fi

@@ -170,12 +170,44 @@ void mote_arm_requantize(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t row
                          ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative, const int64_t *right_shift,
                          const int32_t *multipliers, const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
                          int32_t activation_min, int32_t activation_max) {
+    if (rows == 1) {
+        /* One pixel (depthwise, fully connected): channel after channel, no row loop. */
+#pragma clang loop unroll(disable)
+        for (ptrdiff_t c = 0; c < count; c++) {
+            const int32_t x = (int32_t)(((uint32_t)acc[c] + (uint32_t)folded_bias[c]) << ((uint32_t)left_shift[c] & 31));
+            const int64_t p = (int64_t)x * multipliers[c];
+            const int64_t t = (p + rounding[c] - (p < -((int64_t)1 << 30) ? negative[c] : 0)) >> ((unsigned)right_shift[c] & 63);
+            int32_t v = (int32_t)(uint32_t)((uint64_t)t + (uint64_t)(int64_t)output_offset);
+            v = v < activation_min ? activation_min : v;
+            v = v > activation_max ? activation_max : v;
+            out[c] = (int8_t)v;
+        }
+        return;
+    }
     for (ptrdiff_t c = 0; c < count; c++) {
         const uint32_t bias = (uint32_t)folded_bias[c], left = (uint32_t)left_shift[c] & 31;
         const int64_t mult = multipliers[c], round = rounding[c], neg = negative[c];
         const unsigned right = (unsigned)right_shift[c] & 63;
         const int32_t *a = acc + c;
         int8_t *o = out + c;
+        if (right >= 32) {
+            /* The usual case (multiplier below 1): an arithmetic shift by 32 + k is the high
+               word shifted by k, so after the 64-bit sum only one register is shifted. */
+            const int64_t round_below = round - neg;
+            const unsigned k = right - 32;
+#pragma clang loop unroll(disable)
+            for (ptrdiff_t r = 0; r < rows; r++, a += acc_stride, o += out_stride) {
+                const int32_t x = (int32_t)(((uint32_t)*a + bias) << left);
+                const int64_t p = (int64_t)x * mult;
+                const int64_t q = p + (p < -((int64_t)1 << 30) ? round_below : round);
+                int32_t v = (int32_t)((uint32_t)((int32_t)(q >> 32) >> k) + (uint32_t)output_offset);
+                v = v < activation_min ? activation_min : v;
+                v = v > activation_max ? activation_max : v;
+                *o = (int8_t)v;
+            }
+            continue;
+        }
+#pragma clang loop unroll(disable)
         for (ptrdiff_t r = 0; r < rows; r++, a += acc_stride, o += out_stride) {
             const int32_t x = (int32_t)(((uint32_t)*a + bias) << left);
             const int64_t p = (int64_t)x * mult;

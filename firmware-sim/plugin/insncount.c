@@ -7,7 +7,10 @@
  * Each instruction adds one to a 64-bit counter (an inline add, no callback). The instruction
  * at each `mark` address (at most 8; marker k is the k-th `mark=` argument) also gets a
  * callback that prints "insncount: mark K COUNT", COUNT being the instructions executed before
- * that one. At exit it prints "insncount: total COUNT". Differences between two marks are
+ * that one. At exit it prints "insncount: total COUNT". With `profile=on`, each translation
+ * block also gets a counter of the instructions it executed, printed at exit as
+ * "insncount: tb VADDR COUNT" (decimal) (blocks retranslated at the same address are merged), for a
+ * per-function profile of the whole run (firmware-sim/profile.sh maps them to symbols). Differences between two marks are
  * exact and repeatable for a single-vCPU guest (the counter is not atomic).
  *
  * Debian ships no qemu-plugin.h, so the few declarations used are written out below; they
@@ -42,6 +45,8 @@ struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 void qemu_plugin_register_vcpu_insn_exec_inline(struct qemu_plugin_insn *insn, enum qemu_plugin_op op,
                                                 void *ptr, uint64_t imm);
+void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op, void *ptr, uint64_t imm);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_udata_cb_t cb,
                                             enum qemu_plugin_cb_flags flags, void *userdata);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
@@ -54,6 +59,22 @@ static uint64_t counter;
 static uint64_t marks[MAX_MARKS];
 static int mark_count;
 
+/* Profile: one counter per translation-block start address, in an open-addressing table. */
+static int profile;
+typedef struct { uint64_t vaddr; uint64_t count; int used; } tb_slot;
+static tb_slot *slots;
+static size_t slot_capacity;
+
+static uint64_t *tb_counter(uint64_t vaddr) {
+    size_t i = (size_t)(vaddr * 0x9E3779B97F4A7C15ull >> 20) & (slot_capacity - 1);
+    while (slots[i].used && slots[i].vaddr != vaddr) i = (i + 1) & (slot_capacity - 1);
+    if (!slots[i].used) {
+        slots[i].used = 1;
+        slots[i].vaddr = vaddr;
+    }
+    return &slots[i].count;
+}
+
 static void on_mark(unsigned int vcpu, void *userdata) {
     (void)vcpu;
     char line[64];
@@ -64,6 +85,7 @@ static void on_mark(unsigned int vcpu, void *userdata) {
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     (void)id;
     size_t n = qemu_plugin_tb_n_insns(tb);
+    if (profile) qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, tb_counter(qemu_plugin_tb_vaddr(tb)), n);
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint64_t vaddr = qemu_plugin_insn_vaddr(insn);
@@ -82,13 +104,25 @@ static void on_plugin_exit(qemu_plugin_id_t id, void *userdata) {
     char line[64];
     snprintf(line, sizeof line, "insncount: total %" PRIu64 "\n", counter);
     qemu_plugin_outs(line);
+    for (size_t i = 0; profile && i < slot_capacity; i++) {
+        if (!slots[i].used || !slots[i].count) continue;
+        snprintf(line, sizeof line, "insncount: tb %" PRIu64 " %" PRIu64 "\n", slots[i].vaddr, slots[i].count);
+        qemu_plugin_outs(line);
+    }
 }
 
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv) {
     (void)info;
     for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "profile=on") == 0) {
+            profile = 1;
+            slot_capacity = 1u << 20; /* far more blocks than any firmware has */
+            slots = calloc(slot_capacity, sizeof *slots);
+            if (!slots) return 1;
+            continue;
+        }
         if (strncmp(argv[i], "mark=", 5) != 0) {
-            fprintf(stderr, "insncount: unknown argument '%s' (expected mark=ADDRESS)\n", argv[i]);
+            fprintf(stderr, "insncount: unknown argument '%s' (expected mark=ADDRESS or profile=on)\n", argv[i]);
             return 1;
         }
         char *end = NULL;

@@ -39,8 +39,9 @@ int32_t motefw_operator_builtin(const mote_interpreter *handle, size_t index);
 
 int fw_main(void);
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-/* The Arm DSP kernels (firmware-sim/dsp/mote_dsp_arm.c) and the hook that installs them. */
+#if defined(MOTE_FW_DSP) && MOTE_FW_DSP
+/* Built with -DMOTE_FW_DSP=1 (run.sh --kernels dsp) only, so that other builds do not link them.
+   The Arm DSP kernels (firmware-sim/dsp/mote_dsp_arm.c) and the hook that installs them. */
 void motefw_set_kernels(void (*dot_rows)(const int8_t *, const int8_t *, const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, int32_t *,
                                          ptrdiff_t),
                         void (*panel4)(const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, const int8_t *, ptrdiff_t, int32_t *,
@@ -175,7 +176,7 @@ static int load_inputs(size_t s, int *absent) {
         if (len != bytes) {
             plat_close(fd);
             say_text("error wrong input size: ", name);
-            say("input ", (int64_t)k, " takes bytes ", (int64_t)bytes, " file has bytes ", (int64_t)len);
+            say("error input ", (int64_t)k, " takes bytes ", (int64_t)bytes, " file has bytes ", (int64_t)len);
             return EXIT_IO;
         }
         int r = plat_read(fd, data, bytes);
@@ -227,10 +228,10 @@ int fw_main(void) {
     int dsp = flag >= 0;
     if (dsp) plat_close(flag);
     if (dsp) {
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#if defined(MOTE_FW_DSP) && MOTE_FW_DSP
         motefw_set_kernels(mote_arm_dot_rows, mote_arm_panel4, mote_arm_requantize);
 #else
-        say_text("error the DSP kernels need the Arm DSP extension", 0);
+        say_text("error this firmware was built without the DSP kernels (run.sh --kernels dsp)", 0);
         return EXIT_SOFTWARE;
 #endif
     }
