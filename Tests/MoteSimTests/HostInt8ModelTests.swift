@@ -51,4 +51,32 @@ final class HostInt8ModelTests: XCTestCase {
         XCTAssertEqual(m.matches.filter { !$0.namesAgree }.map(\.int8Operator), [], "names cross-check")
         XCTAssertEqual(m.matches[0].macs, 1_660_608)
     }
+
+    /// An int8 file with a float boundary (QUANTIZE in front, DEQUANTIZE behind, as TF's
+    /// converter writes without int8 I/O) still pairs every computing operator with the float
+    /// file's, one position later; the boundary operators are listed as not compared.
+    func testMatcherSkipsBoundaryOperators() throws {
+        let dir = try SimFixtures.require(SimFixtures.seed64)
+        var q = try TFLiteModel(contentsOf: dir.appendingPathComponent("model_int8.tflite"))
+        let f = try TFLiteModel(contentsOf: dir.appendingPathComponent("model_float.tflite"))
+        var g = q.subgraphs[0]
+        let oldIn = g.inputs[0], oldOut = g.outputs[0]
+        g.tensors.append(Tensor(shape: [1, 64, 64, 3], type: .float32, name: "float_input"))
+        g.tensors.append(Tensor(shape: [1, 1], type: .float32, name: "float_output"))
+        let fin = g.tensors.count - 2, fout = g.tensors.count - 1
+        q.operatorCodes.append(OperatorCode(builtin: 114))  // QUANTIZE
+        q.operatorCodes.append(OperatorCode(builtin: 6))    // DEQUANTIZE
+        let quantize = Operator(opcodeIndex: q.operatorCodes.count - 2, inputs: [fin], outputs: [oldIn])
+        let dequantize = Operator(opcodeIndex: q.operatorCodes.count - 1, inputs: [oldOut], outputs: [fout])
+        g.operators = [quantize] + g.operators + [dequantize]
+        g.inputs = [fin]
+        g.outputs = [fout]
+        q.subgraphs[0] = g
+        let m = LayerMatcher(int8: q, float: f)
+        XCTAssertEqual(m.matches.map(\.int8Operator), Array(1...10))
+        XCTAssertEqual(m.matches.map(\.floatOperator), Array(0..<10))
+        XCTAssertEqual(m.unmatched.map(\.opName), ["QUANTIZE", "DEQUANTIZE"])
+        XCTAssertEqual(m.unmatched.map(\.operatorIndex), [0, 11])
+        XCTAssertTrue(m.matches.allSatisfy(\.namesAgree))
+    }
 }
