@@ -40,7 +40,7 @@ public enum HTMLRenderer {
             table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.9em; }
             th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
             th { background: #f4f4f4; }
-            td:nth-child(2), td:nth-child(3) { text-align: left; }
+            td.t { text-align: left; }
             .small { font-size: 0.85em; color: #555; }
             .row svg { margin-right: 24px; }
             </style>
@@ -54,7 +54,9 @@ public enum HTMLRenderer {
 
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         var out = "<table><tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
-        for r in rows { out += "<tr>" + r.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
+        // Numbers align right, words left.
+        func numeric(_ s: String) -> Bool { s.first.map { $0.isNumber || ($0 == "-" && s.count > 1) } ?? false }
+        for r in rows { out += "<tr>" + r.map { numeric($0) ? "<td>\(e($0))</td>" : "<td class=\"t\">\(e($0))</td>" }.joined() + "</tr>\n" }
         return out + "</table>\n"
     }
 
