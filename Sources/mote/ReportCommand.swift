@@ -92,7 +92,12 @@ enum ReportCommand: Command {
             throw CLIError.input("\(error)")
         }
         Console.endProgress()
-        for s in results[0].skipped { Console.err("mote report: skipped \(s.path): \(s.reason)") }
+        let skipped = results[0].skipped
+        for s in skipped.prefix(20) { Console.err("mote report: skipped \(s.path): \(s.reason)") }
+        if skipped.count > 20 { Console.err("mote report: ... and \(skipped.count - 20) more skipped images") }
+        guard !results[0].predictions.isEmpty else {
+            throw CLIError.input("none of the \(dataset.count) images of '\(root)' could be used (first: \(skipped.first?.reason ?? "no images")); no report written")
+        }
 
         let predictions = zip(results[0].predictions, results[1].predictions).map { f, q in
             ImagePrediction(file: f.file, label: f.label, floatPrediction: f.predicted, int8Prediction: q.predicted,

@@ -100,8 +100,10 @@ public struct LayerComparison {
         images += 1
     }
 
-    /// The matched layer with the lowest SQNR (layers without error rank last), nil without layers.
+    /// The matched layer with the lowest SQNR (layers without error rank last), nil without
+    /// layers or before any image.
     public var worstLayer: LayerStatistics? {
-        layers.min { a, b in (a.error.sqnrDB ?? .infinity) < (b.error.sqnrDB ?? .infinity) }
+        guard images > 0 else { return nil }
+        return layers.min { a, b in (a.error.sqnrDB ?? .infinity) < (b.error.sqnrDB ?? .infinity) }
     }
 }
