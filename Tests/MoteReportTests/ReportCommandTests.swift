@@ -155,6 +155,15 @@ final class ReportCommandTests: XCTestCase {
                                      "--data", tmp.path, "--out", tmp.appendingPathComponent("o").path])
         XCTAssertEqual(swapped.status, 2)
         XCTAssertTrue(swapped.stderr.contains("must be a float model"), swapped.stderr)
+        // A folder whose only image is not a JPEG at all: nothing to report on.
+        let data = tmp.appendingPathComponent("data/female")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try Data("not a jpeg".utf8).write(to: data.appendingPathComponent("broken.jpg"))
+        let none = try Self.mote(["report", "--float", f, "--int8", Self.seed64.appendingPathComponent("model_int8.tflite").path,
+                                  "--data", tmp.appendingPathComponent("data").path, "--out", tmp.appendingPathComponent("o").path])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.stderr.contains("none of the 1 images"), none.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp.appendingPathComponent("o/report.json").path))
     }
 
     // MARK: helpers
