@@ -7,10 +7,12 @@ public struct SimError: Error, CustomStringConvertible, Sendable {
     /// callers may report it as "not run" instead of a failure.
     public var isUnavailable: Bool
 
+    /// A failure with `message`; `unavailable` for a missing tool.
     public init(_ message: String, unavailable: Bool = false) {
         self.message = message
         isUnavailable = unavailable
     }
 
+    /// The message.
     public var description: String { message }
 }

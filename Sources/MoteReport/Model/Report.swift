@@ -31,6 +31,7 @@ public struct Report: Codable, Equatable, Sendable {
     /// The accuracy gate (`--max-drop`), when given.
     public var gate: DropGate?
 
+    /// Memberwise; an empty `verdict` is derived (`verdictLine`).
     public init(verdict: String = "", floatModel: ModelInfo, int8Model: ModelInfo, data: DataInfo, accuracy: AccuracySummary,
                 floatConfusion: [[Int]], int8Confusion: [[Int]], predictions: [ImagePrediction], layers: [LayerReport],
                 layerImages: Int, unmatched: [UnmatchedLayer], worstLayer: WorstLayer?, memory: MemoryVerdict, gate: DropGate?) {
@@ -80,11 +81,14 @@ public struct Report: Codable, Equatable, Sendable {
 public struct ModelInfo: Codable, Equatable, Sendable {
     /// The path as given.
     public var path: String
+    /// File size.
     public var bytes: Int
+    /// Operators of subgraph 0.
     public var operators: Int
     /// Total multiply-accumulates per inference (ModelSummary's count).
     public var macs: Int
 
+    /// Memberwise.
     public init(path: String, bytes: Int, operators: Int, macs: Int) {
         self.path = path
         self.bytes = bytes
@@ -103,6 +107,7 @@ public struct DataInfo: Codable, Equatable, Sendable {
     /// How images were prepared, in words (`64x64 RGB, bilinear, x*0.00392157+0`).
     public var preprocessing: String
 
+    /// Memberwise.
     public init(directory: String, classes: [String], images: Int, preprocessing: String) {
         self.directory = directory
         self.classes = classes
@@ -123,6 +128,7 @@ public struct ImagePrediction: Codable, Equatable, Sendable {
     public var floatOutput: [Double]
     public var int8Output: [Double]
 
+    /// Memberwise.
     public init(file: String, label: Int, floatPrediction: Int, int8Prediction: Int, floatOutput: [Double], int8Output: [Double]) {
         self.file = file
         self.label = label
@@ -135,7 +141,9 @@ public struct ImagePrediction: Codable, Equatable, Sendable {
 
 /// Accuracy of both models over the same images.
 public struct AccuracySummary: Codable, Equatable, Sendable {
+    /// Images judged.
     public var images: Int
+    /// Images each model classified right.
     public var floatCorrect: Int
     public var int8Correct: Int
     /// Images whose int8 prediction differs from the float one.
@@ -147,6 +155,7 @@ public struct AccuracySummary: Codable, Equatable, Sendable {
     /// Largest |int8 output − float output| over all images and output values.
     public var maxOutputError: Double
 
+    /// Memberwise.
     public init(images: Int, floatCorrect: Int, int8Correct: Int, changedPredictions: Int, changedAtThreshold: Int = 0, maxOutputError: Double) {
         self.images = images
         self.floatCorrect = floatCorrect

@@ -1,9 +1,12 @@
 /// Limits on RAM and flash, in bytes (`--ram 256K --flash 1M`; the command line parses the
 /// sizes with K = 1024, M = 1024²). A nil limit is not checked.
 public struct MemoryBudget: Codable, Equatable, Sendable {
+    /// Bytes of RAM allowed, nil for no limit.
     public var ram: Int?
+    /// Bytes of flash allowed, nil for no limit.
     public var flash: Int?
 
+    /// Limits in bytes; nil leaves a resource unchecked.
     public init(ram: Int? = nil, flash: Int? = nil) {
         self.ram = ram
         self.flash = flash
@@ -24,10 +27,12 @@ public struct MemoryBudget: Codable, Equatable, Sendable {
 public struct BudgetCheck: Codable, Equatable, Sendable {
     /// `RAM` or `flash`.
     public var resource: String
+    /// Bytes used.
     public var used: Int
     /// The limit, nil when none was given.
     public var limit: Int?
 
+    /// `used` bytes of `resource` against `limit` (nil: none).
     public init(resource: String, used: Int, limit: Int?) {
         self.resource = resource
         self.used = used
@@ -59,8 +64,11 @@ public struct BudgetCheck: Codable, Equatable, Sendable {
 
 /// A footprint judged against a budget.
 public struct MemoryVerdict: Codable, Equatable, Sendable {
+    /// What was measured.
     public var footprint: MemoryFootprint
+    /// RAM against its limit.
     public var ram: BudgetCheck
+    /// Flash against its limit.
     public var flash: BudgetCheck
 
     /// True when both resources fit (resources without a limit always do).

@@ -16,6 +16,7 @@ public struct MemoryFootprint: Codable, Equatable, Sendable {
     /// Bytes of flash the model needs (see the type's notes).
     public var flash: Int
 
+    /// Memberwise (arena parts nil when the target does not report them).
     public init(target: String, arenaPlanned: Int? = nil, arenaPersistent: Int? = nil, ram: Int, flash: Int) {
         self.target = target
         self.arenaPlanned = arenaPlanned

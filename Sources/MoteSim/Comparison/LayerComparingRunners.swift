@@ -8,7 +8,9 @@ import MoteModel
 /// runner then runs the same input through MoteCore, accumulating `comparison`, and returns the
 /// dequantized output. An int8 call without a float call for the same image is an error.
 public final class LayerComparingRunners {
+    /// The float model with its recorded layer outputs.
     public let recorder: FloatLayerRecorder
+    /// The int8 model on MoteCore.
     public let host: HostInt8Model
     /// The comparison so far.
     public fileprivate(set) var comparison: LayerComparison

@@ -31,7 +31,9 @@ public struct LayerMatch: Codable, Equatable, Sendable {
 public struct UnmatchedLayer: Codable, Equatable, Sendable {
     /// `int8` or `float`.
     public var model: String
+    /// The operator's index in that model's execution order.
     public var operatorIndex: Int
+    /// Its schema name.
     public var opName: String
     /// Why it was not compared.
     public var reason: String
@@ -54,12 +56,15 @@ public struct UnmatchedLayer: Codable, Equatable, Sendable {
 /// rename tensors, so a disagreement is reported, never used to re-pair). Everything left over is
 /// listed in `unmatched` with the reason.
 public struct LayerMatcher {
+    /// The compared pairs, in the int8 model's execution order.
     public private(set) var matches: [LayerMatch] = []
+    /// Operators of either model left out, with the reason.
     public private(set) var unmatched: [UnmatchedLayer] = []
 
     /// Operators that only move a tensor across the int8/float boundary.
     public static let boundaryOps: Set<String> = ["QUANTIZE", "DEQUANTIZE"]
 
+    /// Pairs the operators of `q` (int8) with those of `f` (float) by the rule above.
     public init(int8 q: TFLiteModel, float f: TFLiteModel) {
         let qs = ModelSummary(q), fs = ModelSummary(f)
         let qOps = qs.operators.filter { !LayerMatcher.boundaryOps.contains($0.opName) }

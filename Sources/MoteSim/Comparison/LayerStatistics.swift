@@ -26,6 +26,7 @@ public struct LayerStatistics: Codable, Equatable, Sendable {
         images = 0
     }
 
+    /// Bins of the layer histograms.
     public static let histogramBins = 64
 
     /// [(-128.5 - zp)·s, (127.5 - zp)·s): every int8 level sits inside one bin, 4 levels per bin.

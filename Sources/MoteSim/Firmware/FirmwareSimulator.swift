@@ -2,6 +2,7 @@ import Foundation
 
 /// What one firmware run reported.
 public struct FirmwareRun: Codable, Equatable, Sendable {
+    /// The target name (`cortex-m4`, `aarch64-linux`).
     public var target: String
     /// The raw bytes of each model output, read back from the output files.
     public var outputs: [[UInt8]]
@@ -24,8 +25,11 @@ public struct FirmwareRun: Codable, Equatable, Sendable {
 
 /// One operator's guest instruction count on a firmware target.
 public struct OperatorInstructions: Codable, Equatable, Sendable {
+    /// Operator index in execution order.
     public var index: Int
+    /// Schema name.
     public var opName: String
+    /// Guest instructions of that operator in inference 0.
     public var instructions: Int
 }
 
@@ -38,6 +42,7 @@ public struct FirmwareSimulator {
     /// The driver script.
     public let script: URL
 
+    /// A driver at `script`.
     public init(script: URL) { self.script = script }
 
     /// Finds `firmware-sim/run.sh`: `$MOTE_FIRMWARE_SIM` (the folder), else the current

@@ -35,6 +35,7 @@ public struct ErrorStatistics: Codable, Equatable, Sendable {
     /// Float values outside the int8 tensor's representable range by more than half a step.
     public var clipped: Int = 0
 
+    /// Nothing accumulated yet.
     public init() {}
 
     /// Signal-to-quantization-noise ratio in dB (see the type's notes), nil without error.

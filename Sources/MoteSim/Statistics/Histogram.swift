@@ -28,7 +28,7 @@ public struct Histogram: Codable, Equatable, Sendable {
     /// Every value counted.
     public var total: Int { counts.reduce(0, +) + below + above }
 
-    /// Counts `value`.
+    /// Counts `value` (see the type's notes for the bins).
     @inline(__always)
     public mutating func add(_ value: Double) {
         if value < lower { below += 1; return }
