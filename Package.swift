@@ -46,7 +46,7 @@ let package = Package(
         // The harness: int8 vs float per layer, memory budgets, host and firmware runs.
         .target(name: "MoteSim", dependencies: ["MoteCore", "MoteCoreDSP", "MoteFloat", "MoteModel", "MoteImage"]),
         // Accuracy-drop reports: JSON, Markdown, HTML with inline SVG charts.
-        .target(name: "MoteReport", dependencies: ["MoteSim"]),
+        .target(name: "MoteReport", dependencies: ["MoteSim", "MoteImage", "MoteModel"]),
         // Float executor latency (a benchmark, not a test): see bench/README.md.
         .executableTarget(name: "float-bench", dependencies: ["MoteFloat", "MoteModel"], path: "bench/float-bench"),
         // Post-training int8 quantization: observers, recipes, BatchNorm folding, equalization,

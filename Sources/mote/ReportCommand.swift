@@ -75,13 +75,13 @@ enum ReportCommand: Command {
         if let samples, samples < dataset.count { dataset = dataset.balancedSample(count: samples, seed: 1) }
         guard dataset.count > 0 else { throw CLIError.input("no images found in '\(root)' (expected \(root)/CLASS/*.jpg)") }
 
-        let pair: LayerComparingRunners
-        do { pair = try LayerComparingRunners(floatModel: floatIR, host: host) } catch { throw CLIError.input("'\(floatPath)': \(error)") }
         let start = Date()
-        let results: [Evaluation]
+        let outcome: ReportGenerator.Outcome
         do {
-            results = try Evaluator.evaluate([pair.float, pair.int8], names: [floatPath, int8Path], dataset: dataset, root: root,
-                                             preprocessing: preprocessing) { done, total in
+            outcome = try ReportGenerator.generate(
+                floatModel: floatIR, floatPath: floatPath, floatBytes: floatBytes.count, host: host, int8Path: int8Path,
+                dataset: dataset, root: root, preprocessing: preprocessing, budget: budget, maxDropPP: maxDrop,
+                dataNote: samples != nil ? ", \(dataset.count) images sampled (seed 1, class-balanced)" : "") { done, total in
                 if done % 20 == 0 || done == total {
                     let rate = Double(done) / max(Date().timeIntervalSince(start), 1e-9)
                     Console.progress("report: \(done)/\(total) images, \(Int(rate)) img/s")
@@ -89,28 +89,13 @@ enum ReportCommand: Command {
             }
         } catch {
             Console.endProgress()
-            throw CLIError.input("\(error)")
+            throw CLIError.input("\(error); no report written")
         }
         Console.endProgress()
-        let skipped = results[0].skipped
+        let skipped = outcome.skipped
         for s in skipped.prefix(20) { Console.err("mote report: skipped \(s.path): \(s.reason)") }
         if skipped.count > 20 { Console.err("mote report: ... and \(skipped.count - 20) more skipped images") }
-        guard !results[0].predictions.isEmpty else {
-            throw CLIError.input("none of the \(dataset.count) images of '\(root)' could be used (first: \(skipped.first?.reason ?? "no images")); no report written")
-        }
-
-        let predictions = zip(results[0].predictions, results[1].predictions).map { f, q in
-            ImagePrediction(file: f.file, label: f.label, floatPrediction: f.predicted, int8Prediction: q.predicted,
-                            floatOutput: f.scores.map(Double.init), int8Output: q.scores.map(Double.init))
-        }
-        let floatSummary = ModelSummary(floatIR)
-        let report = Report.build(
-            floatModel: ModelInfo(path: floatPath, bytes: floatBytes.count, operators: floatSummary.operators.count, macs: floatSummary.totalMACs),
-            int8Model: ModelInfo(path: int8Path, bytes: int8Bytes.count, operators: host.summary.operators.count, macs: host.summary.totalMACs),
-            data: DataInfo(directory: root, classes: dataset.classes, images: predictions.count,
-                           preprocessing: "\(preprocessing.height)x\(preprocessing.width)x\(preprocessing.channels), \(preprocessing.resize.rawValue) resize, pixel x \(preprocessing.scale) + \(preprocessing.offset)"
-                               + (samples != nil ? ", \(predictions.count) images sampled (seed 1, class-balanced)" : "")),
-            predictions: predictions, comparison: pair.comparison, memory: budget.check(host.footprint), maxDropPP: maxDrop)
+        let report = outcome.report
         let files: [URL]
         do { files = try ReportWriter.write(report, to: URL(fileURLWithPath: outDir)) } catch {
             throw CLIError.input("cannot write the report into '\(outDir)': \(CLIError.reason(error))")
