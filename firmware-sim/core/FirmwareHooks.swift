@@ -64,14 +64,18 @@ public func motefwInitFast(_ model: UnsafeRawPointer?, _ modelLength: UInt, _ ar
     return MoteCABI.reportOK(err)
 }
 
-/// `motefw_set_kernels(dot_rows, panel4, requantize)`: installs CPU-specific versions of
-/// `ConvKernels.dotRows`, `ConvKernels.panel4` and `RequantizationLanes.requantize` into
-/// MoteCore's `kernelTable` (NULL: the portable Swift loop). Call before `mote_init`/`motefw_init_fast` (prepare consults the
+/// `motefw_set_kernels(dot_rows, panel4, dw_run, dw_pixel, requantize)`: installs CPU-specific
+/// versions of `ConvKernels.dotRows`, `ConvKernels.panel4`,
+/// `DepthwiseConv2DOptimized.accumulateRun`, `.accumulatePixel` and
+/// `RequantizationLanes.requantize` into MoteCore's `kernelTable` (NULL: the portable Swift loop). Call before `mote_init`/`motefw_init_fast` (prepare consults the
 /// table) and never while an interpreter runs. Only the fast policy's optimized kernels read
 /// the table. The functions must honour `KernelTable`'s contract (same bytes as the Swift loops).
 @_cdecl("motefw_set_kernels")
-public func motefwSetKernels(_ dotRows: KernelTable.DotRows?, _ panel4: KernelTable.Panel4?, _ requantize: KernelTable.Requantize?) {
+public func motefwSetKernels(_ dotRows: KernelTable.DotRows?, _ panel4: KernelTable.Panel4?, _ depthwiseRun: KernelTable.DepthwiseRun?,
+                             _ depthwisePixel: KernelTable.DepthwisePixel?, _ requantize: KernelTable.Requantize?) {
     kernelTable.dotRows = dotRows
     kernelTable.panel4 = panel4
+    kernelTable.depthwiseRun = depthwiseRun
+    kernelTable.depthwisePixel = depthwisePixel
     kernelTable.requantize = requantize
 }

@@ -4,8 +4,8 @@
  * fw_main.c through motefw_set_kernels when run.sh is given --kernels dsp.
  *
  * Each computes exactly what the portable Swift loop of the same name computes (ConvKernels
- * .dotRows, .panel4 and RequantizationLanes.requantize; contracts in
- * Sources/CMoteDSP/include/mote_dsp.h): int32 sums of int8
+ * .dotRows, .panel4, DepthwiseConv2DOptimized.accumulateRun, .accumulatePixel and
+ * RequantizationLanes.requantize; contracts in Sources/CMoteDSP/include/mote_dsp.h): int32 sums of int8
  * products wrapping modulo 2^32 (SMLAD's final addition wraps like `&+`; the Q flag it may set
  * is never read). The firmware tests run every fixture with these kernels under QEMU and
  * compare the bytes with TFLite's reference outputs.
@@ -155,6 +155,93 @@ void mote_arm_panel4(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_s
         acc[acc_stride + j] = a10, acc[acc_stride + j + 1] = a11;
         acc[2 * acc_stride + j] = a20, acc[2 * acc_stride + j + 1] = a21;
         acc[3 * acc_stride + j] = a30, acc[3 * acc_stride + j + 1] = a31;
+    }
+}
+
+/*
+ * Depthwise kernels: four adjacent output bytes (four channels) per step. One word of input
+ * and one of weights per tap; SMLABB/SMLATT multiply the even and odd halves of their SXTB16
+ * forms into four separate accumulators (a depthwise output sums over taps, not channels).
+ */
+static inline void tap4(const int8_t *x, const int8_t *w, int32_t *a0, int32_t *a1, int32_t *a2, int32_t *a3) {
+    const uint32_t xv = load32(x), wv = load32(w);
+    const int32_t xe = even(xv), xo = odd(xv), we = even(wv), wo = odd(wv);
+    *a0 = __smlabb(xe, we, *a0);
+    *a2 = __smlatt(xe, we, *a2);
+    *a1 = __smlabb(xo, wo, *a1);
+    *a3 = __smlatt(xo, wo, *a3);
+}
+
+/* Stride 1, multiplier 1, taps inside the image: acc[i] = sum over taps of
+   table[tap * (channels + 16) + (start + i) % channels] * input[ky * row_stride + kx * tap_stride + i].
+   The table repeats each tap's first 16 weights, so four weights from any channel are contiguous. */
+void mote_arm_dw_run(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t filter_height,
+                     ptrdiff_t filter_width, const int8_t *table, ptrdiff_t channels, ptrdiff_t start, ptrdiff_t count,
+                     int32_t *acc) {
+    const ptrdiff_t wstride = channels + 16;
+    ptrdiff_t c = start % channels, i = 0;
+    for (; i + 4 <= count; i += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        const int8_t *w = table + c, *row = input + i;
+        for (ptrdiff_t ky = 0; ky < filter_height; ky++, row += row_stride) {
+            const int8_t *x = row;
+            for (ptrdiff_t kx = 0; kx < filter_width; kx++, x += tap_stride, w += wstride) tap4(x, w, &a0, &a1, &a2, &a3);
+        }
+        acc[i] = a0, acc[i + 1] = a1, acc[i + 2] = a2, acc[i + 3] = a3;
+        c += 4;
+        while (c >= channels) c -= channels;
+    }
+    for (; i < count; i++) {
+        int32_t a = 0;
+        const int8_t *w = table + c, *row = input + i;
+        for (ptrdiff_t ky = 0; ky < filter_height; ky++, row += row_stride) {
+            const int8_t *x = row;
+            for (ptrdiff_t kx = 0; kx < filter_width; kx++, x += tap_stride, w += wstride) a = mac(a, *x, *w);
+        }
+        acc[i] = a;
+        if (++c == channels) c = 0;
+    }
+}
+
+enum { MAX_TAPS = 64 };
+
+/* One output pixel, window origin (origin_y, origin_x) possibly outside the image:
+   acc[c] = sum over taps of filter[tap * channels + c] * x_tap[c / multiplier], x_tap the tap's
+   input pixel, or pad_row outside the image. */
+void mote_arm_dw_pixel(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t input_depth,
+                       ptrdiff_t origin_y, ptrdiff_t origin_x, ptrdiff_t dilation_h, ptrdiff_t dilation_w, const int8_t *filter,
+                       ptrdiff_t filter_height, ptrdiff_t filter_width, ptrdiff_t channels, ptrdiff_t multiplier,
+                       const int8_t *pad_row, int32_t *acc) {
+    const ptrdiff_t taps = filter_height * filter_width;
+    const int8_t *pixel[MAX_TAPS];
+    const int direct = taps <= MAX_TAPS;
+    for (ptrdiff_t t = 0; direct && t < taps; t++) {
+        const ptrdiff_t iy = origin_y + (t / filter_width) * dilation_h, ix = origin_x + (t % filter_width) * dilation_w;
+        pixel[t] = iy >= 0 && iy < input_height && ix >= 0 && ix < input_width ? image + (iy * input_width + ix) * input_depth : pad_row;
+    }
+    ptrdiff_t c = 0;
+    if (direct && multiplier == 1) {
+        for (; c + 4 <= channels; c += 4) {
+            int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            const int8_t *w = filter + c;
+            for (ptrdiff_t t = 0; t < taps; t++, w += channels) tap4(pixel[t] + c, w, &a0, &a1, &a2, &a3);
+            acc[c] = a0, acc[c + 1] = a1, acc[c + 2] = a2, acc[c + 3] = a3;
+        }
+    }
+    for (; c < channels; c++) {
+        int32_t a = 0;
+        const ptrdiff_t xc = c / multiplier;
+        for (ptrdiff_t t = 0; t < taps; t++) {
+            const int8_t *x;
+            if (direct) {
+                x = pixel[t];
+            } else {
+                const ptrdiff_t iy = origin_y + (t / filter_width) * dilation_h, ix = origin_x + (t % filter_width) * dilation_w;
+                x = iy >= 0 && iy < input_height && ix >= 0 && ix < input_width ? image + (iy * input_width + ix) * input_depth : pad_row;
+            }
+            a = mac(a, x[xc], filter[t * channels + c]);
+        }
+        acc[c] = a;
     }
 }
 

@@ -46,6 +46,10 @@ void motefw_set_kernels(void (*dot_rows)(const int8_t *, const int8_t *, const i
                                          ptrdiff_t),
                         void (*panel4)(const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, const int8_t *, ptrdiff_t, int32_t *,
                                        ptrdiff_t),
+                        void (*dw_run)(const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, const int8_t *, ptrdiff_t, ptrdiff_t,
+                                       ptrdiff_t, int32_t *),
+                        void (*dw_pixel)(const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t,
+                                         const int8_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, const int8_t *, int32_t *),
                         void (*requantize)(const int32_t *, ptrdiff_t, ptrdiff_t, ptrdiff_t, int8_t *, ptrdiff_t, const int64_t *,
                                            const int64_t *, const int64_t *, const int32_t *, const int32_t *, const int32_t *,
                                            int32_t, int32_t, int32_t));
@@ -53,6 +57,13 @@ void mote_arm_dot_rows(const int8_t *x, const int8_t *y, const int8_t *w, ptrdif
                        int32_t *out, ptrdiff_t out_stride);
 void mote_arm_panel4(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_stride, ptrdiff_t rows, ptrdiff_t run,
                      const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t acc_stride);
+void mote_arm_dw_run(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t filter_height,
+                     ptrdiff_t filter_width, const int8_t *table, ptrdiff_t channels, ptrdiff_t start, ptrdiff_t count,
+                     int32_t *acc);
+void mote_arm_dw_pixel(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t input_depth,
+                       ptrdiff_t origin_y, ptrdiff_t origin_x, ptrdiff_t dilation_h, ptrdiff_t dilation_w, const int8_t *filter,
+                       ptrdiff_t filter_height, ptrdiff_t filter_width, ptrdiff_t channels, ptrdiff_t multiplier,
+                       const int8_t *pad_row, int32_t *acc);
 void mote_arm_requantize(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
                          ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative, const int64_t *right_shift,
                          const int32_t *multipliers, const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
@@ -229,7 +240,7 @@ int fw_main(void) {
     if (dsp) plat_close(flag);
     if (dsp) {
 #if defined(MOTE_FW_DSP) && MOTE_FW_DSP
-        motefw_set_kernels(mote_arm_dot_rows, mote_arm_panel4, mote_arm_requantize);
+        motefw_set_kernels(mote_arm_dot_rows, mote_arm_panel4, mote_arm_dw_run, mote_arm_dw_pixel, mote_arm_requantize);
 #else
         say_text("error this firmware was built without the DSP kernels (run.sh --kernels dsp)", 0);
         return EXIT_SOFTWARE;
