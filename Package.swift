@@ -41,8 +41,8 @@ let package = Package(
         .target(name: "CMoteImage", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(name: "MoteImage", dependencies: ["CMoteJPEG", "CMoteImage"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // Layers with forward and backward, losses, optimizers, Sequential, fit, checkpoints, export.
-        .target(name: "MoteTrain", dependencies: ["MoteFloat", "MoteModel"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel", "MoteFloat", "MoteSim", "MoteReport", "MoteImage", "MoteQuant"]),
+        .target(name: "MoteTrain", dependencies: ["MoteFloat", "MoteModel", "MoteImage"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .executableTarget(name: "mote", dependencies: ["MoteCore", "MoteCoreDSP", "MoteModel", "MoteFloat", "MoteSim", "MoteReport", "MoteImage", "MoteQuant", "MoteTrain"]),
         // The harness: int8 vs float per layer, memory budgets, host and firmware runs.
         .target(name: "MoteSim", dependencies: ["MoteCore", "MoteCoreDSP", "MoteFloat", "MoteModel", "MoteImage"]),
         // Accuracy-drop reports: JSON, Markdown, HTML with inline SVG charts.

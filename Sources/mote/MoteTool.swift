@@ -12,6 +12,7 @@ enum MoteTool {
         QuantizeCommand.self,
         SimulateCommand.self,
         ReportCommand.self,
+        TrainCommand.self,
     ]
 
     static let usageExitCode: Int32 = 1
