@@ -138,8 +138,15 @@ enum TrainCommand: Command {
                 switch event {
                 case let .step(epoch, epochs, b, batches, l, acc, ips, eta):
                     let now = Clock.nanoseconds()
-                    guard now - lastDraw > 200_000_000 || b == batches else { return }
+                    // A redrawn bar on a terminal; in a log, one line a minute.
+                    let interval: UInt64 = Console.errorIsTerminal ? 200_000_000 : 60_000_000_000
+                    guard now - lastDraw > interval || (b == batches && Console.errorIsTerminal) else { return }
                     lastDraw = now
+                    if !Console.errorIsTerminal {
+                        Console.err("epoch \(epoch + 1)/\(epochs) batch \(b)/\(batches) loss \(String(format: "%.4f", l)) "
+                                    + "acc \(String(format: "%.4f", acc)) \(Int(ips)) img/s ETA \(Int(eta)) s")
+                        return
+                    }
                     let width = 24, filled = width * b / batches
                     let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
                     Console.progress("epoch \(epoch + 1)/\(epochs) [\(bar)] \(b)/\(batches) loss \(String(format: "%.4f", l)) "

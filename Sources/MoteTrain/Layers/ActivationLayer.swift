@@ -28,8 +28,10 @@ public final class ActivationLayer: Layer {
         context.workers.forChunks(of: batch) { _, range in
             let xs = x + range.lowerBound * count, ys = y + range.lowerBound * count, total = range.count * count
             switch kind {
-            case .relu: for i in 0..<total { ys[i] = max(xs[i], 0) }
-            case .relu6: for i in 0..<total { ys[i] = min(max(xs[i], 0), 6) }
+            case .relu, .relu6:
+                // The fused-activation SIMD loops, on a copy.
+                ys.update(from: xs, count: total)
+                (kind == .relu ? Activation.relu : Activation.relu6).apply(ys, count: total)
             case .sigmoid: for i in 0..<total { ys[i] = ActivationLayer.sigmoid(xs[i]) }
             case .softmax:
                 var r = 0
@@ -54,8 +56,9 @@ public final class ActivationLayer: Layer {
             let ys = y + range.lowerBound * count, g = dy + range.lowerBound * count
             let d = dx + range.lowerBound * count, total = range.count * count
             switch kind {
-            case .relu: for i in 0..<total { d[i] = ys[i] > 0 ? g[i] : 0 }
-            case .relu6: for i in 0..<total { d[i] = (ys[i] > 0 && ys[i] < 6) ? g[i] : 0 }
+            case .relu, .relu6:
+                d.update(from: g, count: total)
+                (kind == .relu ? Activation.relu : Activation.relu6).maskGradient(d, output: ys, count: total)
             case .sigmoid: for i in 0..<total { d[i] = g[i] * ys[i] * (1 - ys[i]) }
             case .softmax:
                 var r = 0

@@ -43,16 +43,23 @@ public final class BatchNorm: Layer {
         return outputShape
     }
 
-    /// Chunk-ordered per-channel sums of `f(row)` over the rows of a batch (`rows` = batch·H·W).
+    /// Chunk-ordered per-channel sums over the rows of a batch (`rows` = batch·H·W): `accumulate`
+    /// adds one row into float accumulators; each sample's float sums are added into Double, and
+    /// the chunks combined in order.
     private func channelSums(rowsPerSample: Int, batch: Int, workers: Workers,
-                             _ accumulate: (Int, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+                             _ accumulate: (Int, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
         let c = channels
         let partial = UnsafeMutablePointer<Double>.allocate(capacity: workers.threads * c)
         partial.initialize(repeating: 0, count: workers.threads * c)
-        defer { partial.deallocate() }
+        let local = UnsafeMutablePointer<Float>.allocate(capacity: workers.threads * c)
+        defer { partial.deallocate(); local.deallocate() }
         workers.forChunks(of: batch) { t, range in
-            let acc = partial + t * c
-            for row in (range.lowerBound * rowsPerSample)..<(range.upperBound * rowsPerSample) { accumulate(row, acc) }
+            let acc = partial + t * c, f = local + t * c
+            for n in range {
+                f.update(repeating: 0, count: c)
+                for row in (n * rowsPerSample)..<((n + 1) * rowsPerSample) { accumulate(row, f) }
+                for ch in 0..<c { acc[ch] += Double(f[ch]) }
+            }
         }
         var sums = [Double](repeating: 0, count: c)
         for t in 0..<workers.threads { for ch in 0..<c { sums[ch] += partial[t * c + ch] } }
@@ -66,13 +73,15 @@ public final class BatchNorm: Layer {
             let m = Double(batch * rowsPerSample)
             let sums = channelSums(rowsPerSample: rowsPerSample, batch: batch, workers: context.workers) { row, acc in
                 let p = x + row * c
-                for ch in 0..<c { acc[ch] += Double(p[ch]) }
+                for ch in 0..<c { acc[ch] += p[ch] }
             }
             let mu = sums.map { $0 / m }
             let muF = mu.map(Float.init)
-            let sq = channelSums(rowsPerSample: rowsPerSample, batch: batch, workers: context.workers) { row, acc in
-                let p = x + row * c
-                for ch in 0..<c { let d = Double(p[ch]) - mu[ch]; acc[ch] += d * d }
+            let sq = muF.withUnsafeBufferPointer { m in
+                channelSums(rowsPerSample: rowsPerSample, batch: batch, workers: context.workers) { row, acc in
+                    let p = x + row * c, mp = m.baseAddress!
+                    for ch in 0..<c { let d = p[ch] - mp[ch]; acc[ch] += d * d }
+                }
             }
             for ch in 0..<c {
                 let variance = Float(sq[ch] / m)
@@ -136,11 +145,15 @@ public final class BatchNorm: Layer {
         let mu = mean, inv = invStd
         let sums = channelSums(rowsPerSample: rowsPerSample, batch: batch, workers: context.workers) { row, acc in
             let d = dy + row * c
-            for ch in 0..<c { acc[ch] += Double(d[ch]) }
+            for ch in 0..<c { acc[ch] += d[ch] }
         }
-        let dotSums = channelSums(rowsPerSample: rowsPerSample, batch: batch, workers: context.workers) { row, acc in
-            let p = x + row * c, d = dy + row * c
-            for ch in 0..<c { acc[ch] += Double(d[ch] * ((p[ch] - mu[ch]) * inv[ch])) }
+        let dotSums = mu.withUnsafeBufferPointer { m in
+            inv.withUnsafeBufferPointer { iv in
+                channelSums(rowsPerSample: rowsPerSample, batch: batch, workers: context.workers) { row, acc in
+                    let p = x + row * c, d = dy + row * c, mp = m.baseAddress!, ip = iv.baseAddress!
+                    for ch in 0..<c { acc[ch] += d[ch] * ((p[ch] - mp[ch]) * ip[ch]) }
+                }
+            }
         }
         for ch in 0..<c {
             beta.gradient[ch] = Float(sums[ch])
@@ -154,15 +167,22 @@ public final class BatchNorm: Layer {
             meanDy[ch] = Float(sums[ch]) / m
             meanDot[ch] = Float(dotSums[ch]) / m
         }
-        // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
-        context.workers.forChunks(of: batch) { _, range in
-            for row in (range.lowerBound * rowsPerSample)..<(range.upperBound * rowsPerSample) {
-                let p = x + row * c, d = dy + row * c, o = dx + row * c
-                for ch in 0..<c {
-                    let xhat = (p[ch] - mu[ch]) * inv[ch]
-                    o[ch] = k[ch] * (d[ch] - meanDy[ch] - xhat * meanDot[ch])
+        // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)) = a·dy + b·x + c per channel, with
+        // a = γ/σ, b = −a·mean(dy·x̂)/σ, c = −a·mean(dy) − b·μ.
+        var ca = [Float](repeating: 0, count: c), cb = ca, cc = ca
+        for ch in 0..<c {
+            ca[ch] = k[ch]
+            cb[ch] = -k[ch] * meanDot[ch] * inv[ch]
+            cc[ch] = -k[ch] * meanDy[ch] - cb[ch] * mu[ch]
+        }
+        ca.withUnsafeBufferPointer { ap in cb.withUnsafeBufferPointer { bp in cc.withUnsafeBufferPointer { cp in
+            let a = ap.baseAddress!, b = bp.baseAddress!, cst = cp.baseAddress!
+            context.workers.forChunks(of: batch) { _, range in
+                for row in (range.lowerBound * rowsPerSample)..<(range.upperBound * rowsPerSample) {
+                    let p = x + row * c, d = dy + row * c, o = dx + row * c
+                    for ch in 0..<c { o[ch] = a[ch] * d[ch] + b[ch] * p[ch] + cst[ch] }
                 }
             }
-        }
+        } } }
     }
 }

@@ -96,10 +96,7 @@ public final class Conv2D: Layer {
             for n in range {
                 let xs = x + n * inCount, dz = dy + n * outCount
                 act.maskGradient(dz, output: y + n * outCount, count: outCount)
-                for p in 0..<positions {
-                    let row = dz + p * f
-                    for o in 0..<f { db[o] += row[o] }
-                }
+                ColumnSums.add(dz, rows: positions, columns: f, into: db)
                 let a: UnsafePointer<Float>
                 if w.isPointwise { a = xs } else { w.im2col(xs, colBuffer); a = UnsafePointer(colBuffer) }
                 // dW[f, k] += dzᵀ[f, positions] · col[positions, k]

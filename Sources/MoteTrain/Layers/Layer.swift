@@ -74,21 +74,38 @@ extension Activation {
     /// Applies the activation to `count` values in place.
     @inlinable
     func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        switch self {
-        case .none: break
-        case .relu: for i in 0..<count { p[i] = max(p[i], 0) }
-        case .relu6: for i in 0..<count { p[i] = min(max(p[i], 0), 6) }
+        if self == .none { return }
+        let raw = UnsafeMutableRawPointer(p), vectors = count / 16
+        let zero = SIMD16<Float>(repeating: 0), six = SIMD16<Float>(repeating: 6)
+        for v in 0..<vectors {
+            var x = raw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self)
+            // Masked replacement, not pointwiseMax/Min (their generic lane loop is slow).
+            x.replace(with: zero, where: x .< zero)
+            if self == .relu6 { x.replace(with: six, where: x .> six) }
+            raw.storeBytes(of: x, toByteOffset: v * 64, as: SIMD16<Float>.self)
         }
+        for i in (vectors * 16)..<count { p[i] = self == .relu ? max(p[i], 0) : min(max(p[i], 0), 6) }
     }
 
     /// Multiplies `dy` in place by the activation's derivative, read from its output `y`
     /// (0 where the output is clamped; at the kinks the derivative is taken as 0, as TensorFlow does).
     @inlinable
     func maskGradient(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
-        switch self {
-        case .none: break
-        case .relu: for i in 0..<count { dy[i] = y[i] > 0 ? dy[i] : 0 }
-        case .relu6: for i in 0..<count { dy[i] = (y[i] > 0 && y[i] < 6) ? dy[i] : 0 }
+        if self == .none { return }
+        // 16 lanes at a time with explicit SIMD: the scalar loop does not vectorize (dy may alias y).
+        let gRaw = UnsafeMutableRawPointer(dy), yRaw = UnsafeRawPointer(y), vectors = count / 16
+        let zero = SIMD16<Float>(repeating: 0), six = SIMD16<Float>(repeating: 6)
+        for v in 0..<vectors {
+            let out = yRaw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self)
+            var g = gRaw.loadUnaligned(fromByteOffset: v * 64, as: SIMD16<Float>.self)
+            var dead = out .<= zero
+            if self == .relu6 { dead = dead .| (out .>= six) }
+            g.replace(with: 0, where: dead)
+            gRaw.storeBytes(of: g, toByteOffset: v * 64, as: SIMD16<Float>.self)
+        }
+        for i in (vectors * 16)..<count {
+            let alive = self == .relu ? y[i] > 0 : (y[i] > 0 && y[i] < 6)
+            dy[i] = alive ? dy[i] : 0
         }
     }
 }

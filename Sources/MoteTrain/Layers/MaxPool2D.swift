@@ -49,6 +49,22 @@ public final class MaxPool2D: Layer {
                     let y0 = max(0, oy * w.strideH - w.padTop), y1 = min(w.inH, oy * w.strideH - w.padTop + w.kH)
                     for ox in 0..<w.outW {
                         let x0 = max(0, ox * w.strideW - w.padLeft), x1 = min(w.inW, ox * w.strideW - w.padLeft + w.kW)
+                        if y1 - y0 == 2 && x1 - x0 == 2 {
+                            // The common 2×2 window, unrolled so the channel loop vectorizes.
+                            let b0 = (y0 * w.inW + x0) * c, b1 = b0 + c, b2 = b0 + w.inW * c, b3 = b2 + c
+                            let p0 = xs + b0, p1 = xs + b1, p2 = xs + b2, p3 = xs + b3
+                            for ch in 0..<c {
+                                var best = p0[ch], at = Int32(b0 + ch)
+                                if p1[ch] > best { best = p1[ch]; at = Int32(b1 + ch) }
+                                if p2[ch] > best { best = p2[ch]; at = Int32(b2 + ch) }
+                                if p3[ch] > best { best = p3[ch]; at = Int32(b3 + ch) }
+                                out[ch] = best
+                                idx[ch] = at
+                            }
+                            out += c
+                            idx += c
+                            continue
+                        }
                         let first = Int32((y0 * w.inW + x0) * c)
                         out.update(from: xs + Int(first), count: c)
                         for ch in 0..<c { idx[ch] = first + Int32(ch) }
