@@ -109,6 +109,8 @@ enum ReportCommand: Command {
                 ("images", .int(report.accuracy.images)),
                 ("worst_layer", JSONValue.optional(report.worstLayer) { .string($0.name) }),
                 ("worst_layer_sqnr_db", JSONValue.optional(report.worstLayer?.sqnrDB) { .double($0) }),
+                ("ram", .int(report.memory.ram.used)), ("ram_budget", JSONValue.optional(report.memory.ram.limit) { .int($0) }),
+                ("flash", .int(report.memory.flash.used)), ("flash_budget", JSONValue.optional(report.memory.flash.limit) { .int($0) }),
                 ("memory", .string(report.memory.line)), ("fits", .bool(report.memory.fits)),
                 ("gate_passed", JSONValue.optional(report.gate) { .bool($0.passed) }),
                 ("files", .array(files.map { .string($0.path) })),
