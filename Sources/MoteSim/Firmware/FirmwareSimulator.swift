@@ -81,9 +81,9 @@ public struct FirmwareSimulator {
     }
 
     /// Throws an unavailable `SimError` when the target's emulator is not installed.
-    public static func checkEmulator(_ target: SimulationTarget) throws {
+    public static func checkEmulator(_ target: SimulationTarget, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let emulator = target.emulator else { return }
-        guard onPath(emulator) else {
+        guard onPath(emulator, environment: environment) else {
             throw SimError("QEMU is missing: '\(emulator)' is not on PATH, so the \(target.rawValue) target cannot run (install it with 'apt-get install \(target.emulatorPackage ?? emulator)')", unavailable: true)
         }
     }
