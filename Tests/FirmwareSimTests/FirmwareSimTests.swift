@@ -261,6 +261,27 @@ final class FirmwareSimTests: XCTestCase {
         XCTAssertTrue(used > 0 && used < 16384, "stack high-water mark \(used)")
     }
 
+    /// The instruction counts are exact: the same firmware on the same input gives the same
+    /// count in two runs, and the per-operator counts (each with a marker call of overhead)
+    /// add up to the per-inference count within 20 instructions per operator.
+    func testCortexM4InstructionCountsRepeatAndAddUpPerOperator() throws {
+        let models = try requireEnvironment(["cortex-m4"])
+        guard let dir = models.first(where: { $0.lastPathComponent == "mlperf_kws_ds_cnn" }) else { return }
+        let args = ["--target", "cortex-m4", "--model", dir.appendingPathComponent("model_int8.tflite").path, "--json", "--per-op",
+                    "--input", dir.appendingPathComponent("inputs/000.bin").path,
+                    "--output", Self.workDir.appendingPathComponent("count.bin").path]
+        let first = try XCTUnwrap(try Self.start(args)().json), second = try XCTUnwrap(try Self.start(args)().json)
+        let count = { (j: [String: Any]) in (j["instructions"] as? [String: Any])?["per_inference"] as? Int }
+        let n = try XCTUnwrap(count(first))
+        XCTAssertEqual(count(second), n, "the count must repeat exactly")
+        let ops = try XCTUnwrap(first["per_op"] as? [[String: Any]])
+        XCTAssertFalse(ops.isEmpty)
+        let sum = ops.compactMap { $0["instructions"] as? Int }.reduce(0, +)
+        XCTAssertGreaterThanOrEqual(sum, n - 20, "per-operator counts \(sum) vs per inference \(n)")
+        XCTAssertLessThanOrEqual(sum, n + 20 * ops.count, "per-operator counts \(sum) vs per inference \(n)")
+        XCTAssertEqual(ops.first?["op"] as? String, "CONV_2D", "kws starts with a CONV_2D")
+    }
+
     func testCortexM4BudgetTooSmallIsRefusedByTheLinker() throws {
         let models = try requireEnvironment(["cortex-m4"])
         guard let dir = models.first(where: { $0.lastPathComponent == "mlperf_kws_ds_cnn" }) else { return }
