@@ -5,14 +5,15 @@ import Foundation
 enum MoteTool {
     // One command per line, in the order `mote help` lists them.
     static let commands: [any Command.Type] = [
+        TrainCommand.self,
+        EvalCommand.self,
+        QuantizeCommand.self,
         RunCommand.self,
         InspectCommand.self,
         BenchCommand.self,
-        EvalCommand.self,
-        QuantizeCommand.self,
         SimulateCommand.self,
         ReportCommand.self,
-        TrainCommand.self,
+        DemoCommand.self,
     ]
 
     static let usageExitCode: Int32 = 1
@@ -25,15 +26,18 @@ enum MoteTool {
         return """
             usage: mote COMMAND [ARGUMENTS] [OPTIONS]
 
-            Mote runs full-integer int8 TensorFlow Lite models with its fixed-point core (MoteCore),
-            in one arena of memory that the core plans, and reports what that takes.
+            Mote takes a convolutional network from photographs to a microcontroller: it trains a float
+            model, quantizes it to int8 (.tflite), runs it with its fixed-point core (MoteCore) in one
+            arena of memory, on the host or as firmware under QEMU, and reports what quantization cost.
+            'mote demo' runs the whole path on built-in data.
 
             commands:
             \(commandLines)
 
-            Every command takes -h/--help; run, inspect and bench take --json for machine-readable output.
+            Every command takes -h/--help; most take --json for machine-readable output.
             exit codes: 0 success, 1 usage error (message and usage on standard error),
-                        2 input or model error (unreadable file, wrong input size, a model the core rejects)
+                        2 input or model error (unreadable file, wrong input size, a model the core rejects);
+                        simulate and report add their own (see their --help)
             """
     }
 
