@@ -17,11 +17,13 @@ public enum ReportGenerator {
     /// with `preprocessing`, comparing every matched layer in the same pass (`LayerComparingRunners`),
     /// and builds the report with `budget` and the optional `--max-drop` gate. `paths` name the
     /// two files in the report, `dataNote` is appended to the preprocessing description.
-    /// `progress(done, total)` is called after each image. Throws `SimError` when no image can
+    /// `footprint` replaces the host's memory figures (a firmware target's, from the linker),
+    /// `firmware` records that run. `progress(done, total)` is called after each image. Throws `SimError` when no image can
     /// be used, or the models cannot run.
     public static func generate(floatModel: TFLiteModel, floatPath: String, floatBytes: Int, host: HostInt8Model, int8Path: String,
                                 dataset: ImageDataset, root: String, preprocessing: Preprocessing,
                                 budget: MemoryBudget, maxDropPP: Double?, dataNote: String = "",
+                                footprint: MemoryFootprint? = nil, firmware: FirmwareCheck? = nil,
                                 progress: ((Int, Int) -> Void)? = nil) throws -> Outcome {
         let pair = try LayerComparingRunners(floatModel: floatModel, host: host)
         let results = try Evaluator.evaluate([pair.float, pair.int8], names: [floatPath, int8Path], dataset: dataset, root: root,
@@ -41,7 +43,9 @@ public enum ReportGenerator {
             int8Model: ModelInfo(path: int8Path, bytes: host.modelBytes, operators: host.summary.operators.count, macs: host.summary.totalMACs),
             data: DataInfo(directory: root, classes: dataset.classes, images: predictions.count,
                            preprocessing: "\(p.height)x\(p.width)x\(p.channels), \(p.resize.rawValue) resize, pixel x \(p.scale) + \(p.offset)" + dataNote),
-            predictions: predictions, comparison: pair.comparison, memory: budget.check(host.footprint), maxDropPP: maxDropPP)
-        return Outcome(report: report, skipped: skipped)
+            predictions: predictions, comparison: pair.comparison, memory: budget.check(footprint ?? host.footprint), maxDropPP: maxDropPP)
+        var withFirmware = report
+        withFirmware.firmware = firmware
+        return Outcome(report: withFirmware, skipped: skipped)
     }
 }

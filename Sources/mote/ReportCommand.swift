@@ -27,6 +27,8 @@ enum ReportCommand: Command {
             OptionSpec(name: "flash", valueName: "BYTES", help: "flash budget for the int8 model file (1M = 1,048,576); over it: exit 4"),
             OptionSpec(name: "samples", valueName: "N", help: "use N images, drawn seeded and class-balanced (default: every image)"),
             OptionSpec(name: "memory", valueName: "compact|fast", help: "the core's kernels for the arena figure (default compact, as on firmware)"),
+            OptionSpec(name: "target", valueName: "host|cortex-m4|aarch64-linux",
+                       help: "where the memory figures come from (default host: the arena and the file); a firmware target runs one inference under QEMU and takes the linker's RAM and flash"),
         ] + PreprocessingOptions.specs + [.json],
         discussion: """
             Every image is decoded once, preprocessed as the float model's metadata says (or the options), and run
@@ -36,7 +38,9 @@ enum ReportCommand: Command {
             operators are matched by order (QUANTIZE/DEQUANTIZE left out, operator names aligned; tensor names are a
             cross-check) and the layers that could not be matched are listed. SQNR = 10 log10(sum f^2 / sum (q-f)^2)
             over all elements of all images; saturation counts raw int8 values at -128 and 127.
-            Memory: RAM is the arena MoteCore plans for the int8 model (planned + persistent), flash the model file.
+            Memory: RAM is the arena MoteCore plans for the int8 model (planned + persistent), flash the model file;
+            with --target cortex-m4|aarch64-linux, the firmware's from the linker (firmware-sim/run.sh, needs QEMU),
+            after one inference on seeded input bytes whose outputs must equal the host's (exit 2 otherwise).
             The report opens with a verdict line, also printed here. Files are written atomically.
             Exit codes: 0 done, 1 usage, 2 unreadable model/data, 3 drop above --max-drop, 4 over --ram/--flash
             (3 wins when both apply; the report is written in every case but 1 and 2).
@@ -75,13 +79,26 @@ enum ReportCommand: Command {
         if let samples, samples < dataset.count { dataset = dataset.balancedSample(count: samples, seed: 1) }
         guard dataset.count > 0 else { throw CLIError.input("no images found in '\(root)' (expected \(root)/CLASS/*.jpg)") }
 
+        guard let target = SimulationTarget(rawValue: args.value("target") ?? "host") else {
+            throw args.usage("option '--target' takes host, cortex-m4 or aarch64-linux, got '\(args.value("target")!)'")
+        }
+        var footprint: MemoryFootprint? = nil
+        var firmware: FirmwareCheck? = nil
+        if target != .host {
+            (footprint, firmware) = try runFirmware(target, int8Path: int8Path, host: host, budget: budget)
+            if !firmware!.outputsMatchHost {
+                throw CLIError.input("\(target.rawValue): the firmware's outputs differ from the host's for the same input; no report written")
+            }
+        }
+
         let start = Date()
         let outcome: ReportGenerator.Outcome
         do {
             outcome = try ReportGenerator.generate(
                 floatModel: floatIR, floatPath: floatPath, floatBytes: floatBytes.count, host: host, int8Path: int8Path,
                 dataset: dataset, root: root, preprocessing: preprocessing, budget: budget, maxDropPP: maxDrop,
-                dataNote: samples != nil ? ", \(dataset.count) images sampled (seed 1, class-balanced)" : "") { done, total in
+                dataNote: samples != nil ? ", \(dataset.count) images sampled (seed 1, class-balanced)" : "",
+                footprint: footprint, firmware: firmware) { done, total in
                 if done % 20 == 0 || done == total {
                     let rate = Double(done) / max(Date().timeIntervalSince(start), 1e-9)
                     Console.progress("report: \(done)/\(total) images, \(Int(rate)) img/s")
@@ -113,11 +130,14 @@ enum ReportCommand: Command {
                 ("flash", .int(report.memory.flash.used)), ("flash_budget", JSONValue.optional(report.memory.flash.limit) { .int($0) }),
                 ("memory", .string(report.memory.line)), ("fits", .bool(report.memory.fits)),
                 ("gate_passed", JSONValue.optional(report.gate) { .bool($0.passed) }),
+                ("target", .string(report.memory.footprint.target)),
+                ("instructions", JSONValue.optional(report.firmware?.instructions) { .int($0) }),
                 ("files", .array(files.map { .string($0.path) })),
             ]).rendered())
         } else {
             Console.out(report.verdict)
             Console.out("memory: " + report.memory.line)
+            if let f = report.firmwareLine { Console.out(f) }
             if let g = report.gate {
                 Console.out("gate: drop \(String(format: "%.2f", report.accuracy.dropPP)) pp " + (g.passed ? "<=" : ">") + " --max-drop \(String(format: "%.2f", g.maxDropPP)) pp: " + (g.passed ? "passed" : "FAILED"))
             }
@@ -126,6 +146,40 @@ enum ReportCommand: Command {
         }
         if let g = report.gate, !g.passed { throw ExitStatus(code: dropExitCode) }
         if !report.memory.fits { throw ExitStatus(code: overBudgetExitCode) }
+    }
+
+    /// One inference of `int8Path` on `target` with seeded input bytes, checked against `host`
+    /// on the same bytes; the firmware's memory figures.
+    static func runFirmware(_ target: SimulationTarget, int8Path: String, host: HostInt8Model,
+                            budget: MemoryBudget) throws -> (MemoryFootprint, FirmwareCheck) {
+        let it = host.interpreter
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("mote-report-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try? FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var files: [String] = []
+        for k in 0..<it.inputCount {
+            let bytes = SimulateCommand.seededBytes(count: it.input(k).count, seed: UInt64(k))
+            try host.setInput(k, raw: bytes)
+            let url = work.appendingPathComponent("input\(k).bin")
+            try Data(bytes).write(to: url)
+            files.append(url.path)
+        }
+        host.invoke()
+        let expected = (0..<it.outputCount).map { host.rawOutput($0) }
+        Console.progress("report: running \(int8Path) on \(target.rawValue) ...")
+        defer { Console.endProgress() }
+        let run: FirmwareRun
+        do {
+            run = try FirmwareSimulator.locate().run(target: target, model: int8Path, inputs: files, outputCount: it.outputCount,
+                                                     outputDirectory: work, ram: budget.ram, flash: budget.flash)
+        } catch {
+            throw CLIError.input("\(target.rawValue): \(error)")
+        }
+        guard let ram = run.ram, let flash = run.flash else {
+            throw CLIError.input("\(target.rawValue): firmware-sim/run.sh reported no RAM or flash figure")
+        }
+        return (MemoryFootprint(target: target.rawValue, ram: ram, flash: flash),
+                FirmwareCheck(target: target.rawValue, instructions: run.instructions, outputsMatchHost: run.outputs == expected))
     }
 
     static func read(_ path: String, _ what: String) throws -> [UInt8] {

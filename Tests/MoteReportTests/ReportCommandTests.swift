@@ -141,6 +141,34 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(usage.status, 1)
     }
 
+    /// `--target cortex-m4`: memory from the linked firmware, one inference equal to the host's.
+    /// Needs QEMU (skips without it, fails under CI).
+    func testFirmwareTargetMemory() throws {
+        try requireShared()
+        let qemu = ["/usr/bin/qemu-system-arm", "/usr/local/bin/qemu-system-arm"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+        guard qemu else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI=true but qemu-system-arm is missing") }
+            throw XCTSkip("qemu-system-arm not installed: skipping the firmware report (required when CI=true)")
+        }
+        let tmp = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let data = try Self.smallDataset(in: tmp, perClass: 1)
+        let out = tmp.appendingPathComponent("out")
+        let r = try Self.mote(["report", "--float", Self.seed64.appendingPathComponent("model_float.tflite").path,
+                               "--int8", Self.seed64.appendingPathComponent("model_int8.tflite").path, "--data", data.path,
+                               "--out", out.path, "--target", "cortex-m4", "--ram", "256K", "--flash", "1M"])
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))) as! [String: Any]
+        XCTAssertEqual(r.status, 4, "the 1.2 MB model is over a 1 MB flash budget: " + r.stderr)
+        let firmware = report["firmware"] as! [String: Any]
+        XCTAssertEqual(firmware["outputsMatchHost"] as? Bool, true)
+        XCTAssertGreaterThan(firmware["instructions"] as? Int ?? 0, 1_000_000)
+        let memory = report["memory"] as! [String: Any]
+        XCTAssertEqual((memory["footprint"] as! [String: Any])["target"] as? String, "cortex-m4")
+        let flash = memory["flash"] as! [String: Any]
+        XCTAssertGreaterThan(flash["used"] as! Int, 1_225_640, "firmware flash holds the model and the code")
+        XCTAssertTrue(r.stdout.contains("cortex-m4 firmware: "), r.stdout)
+    }
+
     func testBadInputsGiveClearErrors() throws {
         try requireShared()
         let tmp = try Self.temporaryDirectory()

@@ -30,6 +30,9 @@ public struct Report: Codable, Equatable, Sendable {
     public var memory: MemoryVerdict
     /// The accuracy gate (`--max-drop`), when given.
     public var gate: DropGate?
+    /// The int8 model run as firmware (`--target`), when it was: then `memory` holds the
+    /// firmware's linker figures.
+    public var firmware: FirmwareCheck?
 
     /// Memberwise; an empty `verdict` is derived (`verdictLine`).
     public init(verdict: String = "", floatModel: ModelInfo, int8Model: ModelInfo, data: DataInfo, accuracy: AccuracySummary,
@@ -257,6 +260,23 @@ public struct WorstLayer: Codable, Equatable, Sendable {
         sqnrDB = s.error.sqnrDB
         floatHistogram = s.floatHistogram
         int8Histogram = s.int8Histogram
+    }
+}
+
+/// One inference of the int8 model on a firmware target, checked against the host.
+public struct FirmwareCheck: Codable, Equatable, Sendable {
+    /// `cortex-m4` or `aarch64-linux`.
+    public var target: String
+    /// Guest instructions per inference, when counted.
+    public var instructions: Int?
+    /// True when every output byte equals the host's for the same input.
+    public var outputsMatchHost: Bool
+
+    /// Memberwise.
+    public init(target: String, instructions: Int?, outputsMatchHost: Bool) {
+        self.target = target
+        self.instructions = instructions
+        self.outputsMatchHost = outputsMatchHost
     }
 }
 

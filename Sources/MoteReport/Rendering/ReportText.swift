@@ -5,6 +5,7 @@ enum ReportText {
     /// The lines under the verdict: memory, and the gate when there is one.
     static func summaryLines(_ r: Report) -> [String] {
         var lines = ["Memory: " + r.memory.line + "."]
+        if let f = firmwareLine(r) { lines.append(f) }
         if let g = r.gate {
             lines.append("Accuracy gate: drop \(Report.fixed(r.accuracy.dropPP, 2)) pp " + (g.passed ? "is within" : "EXCEEDS") + " --max-drop \(Report.fixed(g.maxDropPP, 2)) pp.")
         }
@@ -12,6 +13,13 @@ enum ReportText {
             lines.append("Per-layer statistics over \(r.layerImages) of the \(r.accuracy.images) images.")
         }
         return lines
+    }
+
+    /// `cortex-m4 firmware: 103,994,709 instructions per inference; outputs equal the host's.`
+    static func firmwareLine(_ r: Report) -> String? {
+        guard let f = r.firmware else { return nil }
+        let count = f.instructions.map { "\(ByteFormat.grouped($0)) instructions per inference" } ?? "instructions not counted"
+        return "\(f.target) firmware: \(count); outputs " + (f.outputsMatchHost ? "equal the host's byte for byte." : "DIFFER from the host's.")
     }
 
     static let layerColumns = ["#", "operator", "layer", "shape", "MACs", "SQNR dB", "cosine", "max abs err", "at -128", "at 127", "clipped"]
@@ -45,7 +53,9 @@ enum ReportText {
 
     /// `arena 120,400 bytes = planned 100,000 + persistent 20,400 (host, compact kernels)`.
     static func arenaLine(_ f: MemoryFootprint) -> String? {
-        guard let p = f.arenaPlanned, let s = f.arenaPersistent else { return nil }
+        guard let p = f.arenaPlanned, let s = f.arenaPersistent else {
+            return f.target == "host" ? nil : "RAM on \(f.target) = data + bss + arena + stack, flash = text + rodata (code and the linked-in model) + data load, from the linked firmware."
+        }
         return "RAM on \(f.target) is the core's arena: \(ByteFormat.grouped(f.ram)) bytes = planned \(ByteFormat.grouped(p)) (activations, scratch) + persistent \(ByteFormat.grouped(s)) (records, per-channel data) + alignment; flash is the model file."
     }
 
@@ -83,4 +93,10 @@ enum ReportText {
     static func confusionRows(_ m: [[Int]], classes: [String]) -> [[String]] {
         m.enumerated().map { r, row in [r < classes.count ? classes[r] : "class \(r)"] + row.map(String.init) }
     }
+}
+
+extension Report {
+    /// `cortex-m4 firmware: N instructions per inference; outputs equal the host's byte for
+    /// byte.`, nil when no firmware ran.
+    public var firmwareLine: String? { ReportText.firmwareLine(self) }
 }
