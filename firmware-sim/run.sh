@@ -330,7 +330,7 @@ map=$elf.map
 # The budget check: the same objects linked into regions of the budget's sizes (cortex-m4).
 fits_flash=null fits_ram=null budget_message=""
 if [ "$target" = cortex-m4 ] && { [ -n "$ram" ] || [ -n "$flash" ]; }; then
-    bl=$bdir/budget-${flash:-$full_flash}-${ram:-$full_ram}.elf
+    bl=$bdir/budget-${flash:-$full_flash}-${ram:-$full_ram}-$$.elf
     if link "$arena" "${flash:-$full_flash}" "${ram:-$full_ram}" "$bl" >"$bl.log" 2>&1; then
         fits_flash=true fits_ram=true
     else
@@ -341,13 +341,13 @@ if [ "$target" = cortex-m4 ] && { [ -n "$ram" ] || [ -n "$flash" ]; }; then
     fi
     [ -n "$flash" ] || fits_flash=null
     [ -n "$ram" ] || fits_ram=null
-    rm -f "$bl" "$bl.map" "$bl.arena.o"
+    rm -f "$bl" "$bl.map" "$bl.arena.o" "$bl.log"
 fi
 
 # ---------------------------------------------------------------- sizes from the ELF
 
-sec() { awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }' "$elf.size.txt"; }
-"$size_tool" -A "$elf" >"$elf.size.txt" || fail 5 "$size_tool failed on $elf"
+sizes=$("$size_tool" -A "$elf") || fail 5 "$size_tool failed on $elf"
+sec() { awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }' <<<"$sizes"; }
 if [ "$target" = cortex-m4 ]; then
     s_vec=$(sec .isr_vector) s_text=$(sec .text) s_rodata=$(sec .rodata) s_model=$(sec .model) s_exidx=$(sec .ARM.exidx)
     s_data=$(sec .data) s_bss=$(sec .bss) s_arena=$(sec .arena) s_stack=$(sec .stack)
