@@ -1,38 +1,5 @@
 import Foundation
 
-/// What one firmware run reported.
-public struct FirmwareRun: Codable, Equatable, Sendable {
-    /// The target name (`cortex-m4`, `aarch64-linux`).
-    public var target: String
-    /// The raw bytes of each model output, read back from the output files.
-    public var outputs: [[UInt8]]
-    /// Guest instructions per inference (QEMU plugin), when the driver counted them.
-    public var instructions: Int?
-    /// Firmware flash (text + rodata) and RAM (data + bss + arena + stack) from the linker.
-    public var flash: Int?
-    public var ram: Int?
-    /// The arena inside `ram`, when the driver reports it.
-    public var arena: Int?
-    /// The driver's own verdicts against `--flash`/`--ram` (from the linker), nil without a budget.
-    public var flashFits: Bool?
-    public var ramFits: Bool?
-    /// Instructions per operator (inference 0, each count includes about 10 marker
-    /// instructions), when asked for with `perOperator`.
-    public var perOperator: [OperatorInstructions]
-    /// The driver's JSON document as printed.
-    public var rawJSON: String
-}
-
-/// One operator's guest instruction count on a firmware target.
-public struct OperatorInstructions: Codable, Equatable, Sendable {
-    /// Operator index in execution order.
-    public var index: Int
-    /// Schema name.
-    public var opName: String
-    /// Guest instructions of that operator in inference 0.
-    public var instructions: Int
-}
-
 /// Runs a model on a firmware target through the driver script `firmware-sim/run.sh`
 /// (`--target T --model M --input IN --output OUT [--ram B --flash B] --json`), which builds
 /// and boots the firmware under QEMU and prints a JSON object (firmware-sim/README.md):
