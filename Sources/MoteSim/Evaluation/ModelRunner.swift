@@ -76,8 +76,9 @@ public final class FloatRunner: ModelRunner {
     }
 }
 
-/// A full-integer model on MoteCore (through `HostInt8Model`): the float input is quantized as
-/// TFLite's QUANTIZE does (`Quantize.int8`), the int8 output dequantized as `(q - zero_point) × scale`.
+/// A full-integer model on MoteCore (through `HostInt8Model`): the float input is quantized by
+/// `Quantize.int8` (round half to even in float32, then clamp, as TFLite's Python tools do with
+/// NumPy), the int8 output dequantized as `(q - zero_point) × scale`.
 public final class Int8Runner: ModelRunner {
     public let core: HostInt8Model
     public let inputShape: [Int]
