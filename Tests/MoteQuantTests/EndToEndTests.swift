@@ -191,3 +191,44 @@ final class ThresholdRoundingTests: XCTestCase {
         }
     }
 }
+
+/// Saturation clipping costs nothing: with the LOGISTIC input clipped to its saturation
+/// interval, MoteCore's int8 LOGISTIC already gives its end codes at the clipped ends, and the
+/// finer input scale follows the float sigmoid at least as closely everywhere inside.
+final class SaturationClippingTests: XCTestCase {
+    func testClippedLogisticInputLosesNothing() throws {
+        var g = FloatGraph()
+        let x = g.tensor([1, 4]), p = g.tensor([1, 4])
+        g.input(x); g.output(p)
+        g.op(BuiltinOperator.logistic, [x], [p])
+        let samples: [[Float]] = [[-12, -3, 0.5, 12], [-1, 2, 4, 7]]
+        var models: [Bool: (TFLiteModel, Quantization)] = [:]
+        for clip in [true, false] {
+            var recipe = CalibrationRecipe()
+            recipe.saturationClipping = clip
+            recipe.inputRange = .observed
+            let (m, _) = try PostTrainingQuantizer(recipe: recipe)
+                .quantize(g.model, calibration: InMemoryCalibrationData(samples)) { try FloatExecutorRunner(model: $0) }
+            models[clip] = (m, try XCTUnwrap(m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization))
+        }
+        let (clipped, cq) = try XCTUnwrap(models[true]), (plain, pq) = try XCTUnwrap(models[false])
+        XCTAssertLessThan(cq.scale[0], pq.scale[0] / 1.8)
+        let runClipped = try Int8Runner(clipped), runPlain = try Int8Runner(plain)
+        // The end codes of the clipped input give the end output codes.
+        XCTAssertEqual(try runClipped.run([127, 127, 127, 127])[0], 127)
+        XCTAssertEqual(try runClipped.run([-128, -128, -128, -128])[0], -128)
+        // Over a grid of reals in [−12, 12]: the error against the float sigmoid, in output
+        // codes, is never worse with clipping than without (beyond one code), and smaller on average.
+        var sumClipped = 0.0, sumPlain = 0.0
+        for k in 0...480 {
+            let v = Float(k) * 0.05 - 12
+            let exact = 256 / (1 + exp(-Double(v))) - 128
+            let a = Double(try runClipped.run([Int8](repeating: Int8(QuantizationMath.quantize(v, scale: cq.scale[0], zeroPoint: Int32(cq.zeroPoint[0]))), count: 4))[0])
+            let b = Double(try runPlain.run([Int8](repeating: Int8(QuantizationMath.quantize(v, scale: pq.scale[0], zeroPoint: Int32(pq.zeroPoint[0]))), count: 4))[0])
+            XCTAssertLessThanOrEqual(abs(a - exact), abs(b - exact) + 1, "x = \(v)")
+            sumClipped += abs(a - exact)
+            sumPlain += abs(b - exact)
+        }
+        XCTAssertLessThan(sumClipped, sumPlain)
+    }
+}

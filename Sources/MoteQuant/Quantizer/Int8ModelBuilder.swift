@@ -56,9 +56,7 @@ struct Int8ModelBuilder {
                             Quantization(scale: scales, zeroPoint: [Int64](repeating: 0, count: scales.count),
                                          quantizedDimension: scales.count > 1 ? layout.channelAxis : 0))
                 quantizedConstants.insert(layout.weights)
-                var zeroChannels = 0
-                let maxAbs = channelMaxAbs(float.floats(layout.weights)!, layout, wt.shape)
-                zeroChannels = maxAbs.filter { $0 == 0 }.count
+                let zeroChannels = channelMaxAbs(float.floats(layout.weights)!, layout, wt.shape).filter { $0 == 0 }.count
                 var saturated = 0
                 if layout.bias >= 0 {
                     let bias = layout.biasValues(float)
@@ -74,7 +72,7 @@ struct Int8ModelBuilder {
             }
         }
         // Remaining float constants read by int8 operators.
-        for (k, op) in g.operators.enumerated() {
+        for op in g.operators {
             for (p, t) in op.inputs.enumerated() where t >= 0 && !quantizedConstants.contains(t) {
                 guard g.tensors[t].type == .float32, let values = float.floats(t) else { continue }
                 let params: (scale: Float, zeroPoint: Int32)
@@ -86,7 +84,6 @@ struct Int8ModelBuilder {
                 let codes = values.map { Int8(QuantizationMath.quantize($0, scale: params.scale, zeroPoint: params.zeroPoint)) }
                 setConstant(&m, t, Bytes.of(codes), type: .int8, Quantization(scale: params.scale, zeroPoint: Int64(params.zeroPoint)))
                 quantizedConstants.insert(t)
-                _ = k
             }
         }
         // QUANTIZE before concatenation inputs whose parameters are fixed elsewhere.

@@ -132,8 +132,7 @@ public struct PostTrainingQuantizer {
                                         clippedFraction: st?.histogram.fractionOutside(lo: rep.min, hi: rep.max) ?? 0,
                                         reason: p.reason))
         }
-        var weights = builder.weightReports
-        for i in weights.indices { weights[i].op = weights[i].op }
+        let weights = builder.weightReports
         let report = QuantizationReport(recipe: recipe, samples: data.count, tensors: tensors.sorted { $0.tensor < $1.tensor },
                                         weights: weights, batchNormFolds: folds, equalization: equalization,
                                         biasCorrection: corrections, thresholdRounding: thresholdChanges,
