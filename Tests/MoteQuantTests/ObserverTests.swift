@@ -131,3 +131,16 @@ final class ObserverTests: XCTestCase {
         XCTAssertEqual(h.fractionOutside(lo: 0.25, hi: 0.75), 0.5, accuracy: 0.01)
     }
 }
+
+/// The RELU case: many exact zeros do not drag the KL threshold down (they are exact at any T).
+final class KLZerosTests: XCTestCase {
+    func testExactZerosAreLeftOut() throws {
+        var rng = ObserverTests.Rand(state: 11)
+        var values = (0..<100_000).map { _ in Float(rng.uniform()) }   // uniform (0, 1)
+        values += [Float](repeating: 0, count: 400_000)                   // 80% zeros, as after a RELU
+        var o = KLDivergenceObserver()
+        o.observe(values)
+        XCTAssertEqual(o.zeros, 400_000)
+        XCTAssertEqual(try XCTUnwrap(o.range()).max, 1, accuracy: 0.02)
+    }
+}

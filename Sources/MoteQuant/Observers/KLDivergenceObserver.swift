@@ -9,13 +9,22 @@ import Foundation
 /// The histogram is of |x| over [0, max |x|]. A tensor that is never negative spends all 255
 /// steps on [0, T] (`levels` = 255) and gets `[min, T]`; otherwise the range is symmetric,
 /// 128 levels per side, `[max(min, −T), min(max, T)]`. Thresholds are searched at bin edges
-/// from `levels` bins up to all of them; T is the upper edge of the last kept bin.
+/// from `levels` bins up to all of them; T is the upper edge of the last kept bin. Exact zeros
+/// are left out (they are represented exactly whatever T is).
 public struct KLDivergenceObserver: RangeObserver {
     public private(set) var histogram: Histogram
+    /// Values exactly 0 (a RELU output's many zeros): code of the zero point under any threshold,
+    /// so they are left out of P and Q rather than swamping the first bin.
+    public private(set) var zeros: Double = 0
 
     public init(binsPerSide: Int = 2048) { histogram = Histogram(binsPerSide: binsPerSide) }
 
-    public mutating func observe(_ values: UnsafeBufferPointer<Float>) { histogram.add(values) }
+    public mutating func observe(_ values: UnsafeBufferPointer<Float>) {
+        histogram.add(values)
+        var n = 0
+        for v in values where v == 0 { n += 1 }
+        zeros += Double(n)
+    }
 
     public func range() -> (min: Float, max: Float)? {
         let h = histogram
@@ -28,6 +37,7 @@ public struct KLDivergenceObserver: RangeObserver {
         for j in 0..<b {
             magnitude[j] = h.counts[b + j] + h.counts[b - 1 - j]
         }
+        magnitude[0] = max(0, magnitude[0] - zeros)
         guard let lastUsed = magnitude.lastIndex(where: { $0 > 0 }) else { return (h.minimum, h.maximum) }
         let used = Array(magnitude[0...lastUsed])
         let levels = oneSided ? 255 : 128
