@@ -3,7 +3,7 @@ import MoteFloat
 /// A 2-D convolution over NHWC samples with an OHWI kernel (`[filters, kH, kW, C]`, TFLite's
 /// layout), a bias and a fused activation: `y = act(conv(x, W) + b)`.
 ///
-/// Forward is im2col + GEMM per sample (a 1×1 stride-1 conv uses the input as the matrix);
+/// Forward is MoteFloat's im2col (`Im2Col.pack`) + GEMM per sample (a 1×1 stride-1 conv uses the input as the matrix);
 /// backward computes `dW += dzᵀ·col`, `db += Σ dz` and `dcol = dz·W` followed by col2im,
 /// where `dz` is `dy` masked by the activation's derivative.
 public final class Conv2D: Layer {
@@ -63,7 +63,7 @@ public final class Conv2D: Layer {
 
     public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, context: PassContext) {
         prepareScratch(context.workers)
-        let w = window!, k = w.patchCount, positions = w.positions, f = filters
+        let w = window!, g = w.floatGeometry, k = w.patchCount, positions = w.positions, f = filters
         let inCount = w.inputCount, outCount = positions * f
         let weights = kernel.value.pointer, b = bias.value.pointer, useBias = useBias, act = activation
         context.workers.forChunks(of: batch) { t, range in
@@ -71,7 +71,7 @@ public final class Conv2D: Layer {
             for n in range {
                 let xs = x + n * inCount, ys = y + n * outCount
                 let a: UnsafePointer<Float>
-                if w.isPointwise { a = xs } else { w.im2col(xs, colBuffer); a = UnsafePointer(colBuffer) }
+                if w.isPointwise { a = xs } else { Im2Col.pack(input: xs, geometry: g, output: colBuffer); a = UnsafePointer(colBuffer) }
                 GEMM.multiply(transposeB: true, m: positions, n: f, k: k, a: a, lda: k, b: weights, ldb: k, c: ys, ldc: f)
                 if useBias {
                     for p in 0..<positions {
@@ -87,7 +87,7 @@ public final class Conv2D: Layer {
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafeMutablePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, batch: Int, context: PassContext) {
         prepareScratch(context.workers)
-        let w = window!, k = w.patchCount, positions = w.positions, f = filters
+        let w = window!, g = w.floatGeometry, k = w.patchCount, positions = w.positions, f = filters
         let inCount = w.inputCount, outCount = positions * f
         let weights = kernel.value.pointer, act = activation
         for t in 0..<threads { kernelGrad[t].zero(); biasGrad[t].zero() }
@@ -98,7 +98,7 @@ public final class Conv2D: Layer {
                 act.maskGradient(dz, output: y + n * outCount, count: outCount)
                 ColumnSums.add(dz, rows: positions, columns: f, into: db)
                 let a: UnsafePointer<Float>
-                if w.isPointwise { a = xs } else { w.im2col(xs, colBuffer); a = UnsafePointer(colBuffer) }
+                if w.isPointwise { a = xs } else { Im2Col.pack(input: xs, geometry: g, output: colBuffer); a = UnsafePointer(colBuffer) }
                 // dW[f, k] += dzᵀ[f, positions] · col[positions, k]
                 GEMM.multiply(transposeA: true, m: f, n: k, k: positions, a: dz, lda: f, b: a, ldb: k,
                               beta: 1, c: dW, ldc: k)

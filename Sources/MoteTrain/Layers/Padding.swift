@@ -1,3 +1,5 @@
+import MoteFloat
+
 /// Spatial padding of convolutions and pools, with TensorFlow's (and TFLite's) exact geometry.
 public enum Padding: String, Sendable, Codable, CaseIterable {
     /// No padding: `out = ⌊(in − k) / stride⌋ + 1`.
@@ -44,45 +46,15 @@ struct Window2D: Equatable, Sendable {
     /// True when im2col is the identity (1×1 window, stride 1, no padding).
     var isPointwise: Bool { kH == 1 && kW == 1 && strideH == 1 && strideW == 1 }
 
-    /// Writes the im2col matrix of one sample: row `oy·outW + ox`, column `(ky·kW + kx)·C + c`
-    /// holds `x[oy·sH + ky − padTop, ox·sW + kx − padLeft, c]`, or 0 outside the input.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let c = channels, rowLen = kW * c
-        var dst = col
-        for oy in 0..<outH {
-            let iy0 = oy * strideH - padTop
-            for ox in 0..<outW {
-                let ix0 = ox * strideW - padLeft
-                if ix0 >= 0 && ix0 + kW <= inW {
-                    // The whole kernel row is inside: one contiguous copy of kW·C floats.
-                    for ky in 0..<kH {
-                        let iy = iy0 + ky
-                        if iy >= 0 && iy < inH {
-                            dst.update(from: x + (iy * inW + ix0) * c, count: rowLen)
-                        } else {
-                            dst.update(repeating: 0, count: rowLen)
-                        }
-                        dst += rowLen
-                    }
-                } else {
-                    for ky in 0..<kH {
-                        let iy = iy0 + ky
-                        for kx in 0..<kW {
-                            let ix = ix0 + kx
-                            if iy >= 0 && iy < inH && ix >= 0 && ix < inW {
-                                dst.update(from: x + (iy * inW + ix) * c, count: c)
-                            } else {
-                                dst.update(repeating: 0, count: c)
-                            }
-                            dst += c
-                        }
-                    }
-                }
-            }
-        }
+    /// MoteFloat's geometry of one sample, for its `Im2Col.pack` (the forward passes' im2col):
+    /// row `oy·outW + ox`, column `(ky·kW + kx)·C + c`, zeros in the padding.
+    var floatGeometry: WindowGeometry {
+        WindowGeometry(batch: 1, inputHeight: inH, inputWidth: inW, channels: channels, filterHeight: kH, filterWidth: kW,
+                       strideHeight: strideH, strideWidth: strideW, dilationHeight: 1, dilationWidth: 1,
+                       padTop: padTop, padLeft: padLeft, outputHeight: outH, outputWidth: outW)
     }
 
-    /// The adjoint of `im2col`: adds every column-matrix entry into the input position it was
+    /// The adjoint of im2col (col2im): adds every column-matrix entry into the input position it was
     /// read from (`dx` must be zeroed by the caller; padding entries are dropped).
     func col2imAdd(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         let c = channels
