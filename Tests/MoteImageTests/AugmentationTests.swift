@@ -87,21 +87,28 @@ final class AugmentationTests: XCTestCase {
     func testAVX2LoopEqualsSwiftLoop() throws {
         guard AffineWarp.hasAVX2 else { throw XCTSkip("no AVX2 on this CPU") }
         var rng = SplitMix64(seed: 77)
-        for trial in 0..<40 {
+        for trial in 0..<48 {
             let (h, w) = [(64, 64), (13, 21), (5, 3), (40, 67)][trial % 4]
-            let src = randomImage(h, w, 3, seed: UInt64(100 + trial))
+            let channels = trial % 3 == 2 ? 1 : 3
+            let src = randomImage(h, w, channels, seed: UInt64(100 + trial))
             var aug = Augmentation.kerasTutorial
             aug.verticalFlip = true
             aug.shearRange = 45
             aug.zoom = 0.3...2.5
             aug.widthShiftRange = 0.9; aug.heightShiftRange = 0.9
             let map = AffineMap.keras(aug.parameters(height: h, width: w, using: &rng), height: h, width: w)
-            var a = [Float](repeating: .nan, count: h * w * 3), b = a
+            var a = [Float](repeating: .nan, count: h * w * channels), b = a, c = a
             src.withUnsafeBufferPointer { s in
-                AffineWarp.warpBilinear3(s.baseAddress!, height: h, width: w, map: map, scale: 1 / 255, offset: -0.25, into: &a)
-                AffineWarp.warpBilinear3AVX2(s.baseAddress!, height: h, width: w, map: map, scale: 1 / 255, offset: -0.25, into: &b)
+                if channels == 3 {
+                    AffineWarp.warpBilinear3(s.baseAddress!, height: h, width: w, map: map, scale: 1 / 255, offset: -0.25, into: &a)
+                } else {
+                    a = [Float](repeating: 0, count: h * w)
+                }
+                AffineWarp.warpBilinear(s.baseAddress!, height: h, width: w, channels: channels, map: map, scale: 1 / 255, offset: -0.25, into: &c)
+                AffineWarp.warpBilinearAVX2(s.baseAddress!, height: h, width: w, channels: channels, map: map, scale: 1 / 255, offset: -0.25, into: &b)
             }
-            XCTAssertEqual(a, b, "trial \(trial) \(h)x\(w)")
+            if channels == 3 { XCTAssertEqual(a, b, "trial \(trial) \(h)x\(w)x3 warpBilinear3") }
+            XCTAssertEqual(c, b, "trial \(trial) \(h)x\(w)x\(channels) warpBilinear")
         }
     }
 

@@ -18,8 +18,8 @@ public enum AffineWarp {
             for i in 0..<count { output[i] = Float(source[i]) * s + o }
         } else if interpolation == .nearest {
             warpNearest(source, height: height, width: width, channels: channels, map: map, scale: s, offset: o, into: output)
-        } else if channels == 3 && hasAVX2 {
-            warpBilinear3AVX2(source, height: height, width: width, map: map, scale: s, offset: o, into: output)
+        } else if (channels == 3 || channels == 1) && hasAVX2 {
+            warpBilinearAVX2(source, height: height, width: width, channels: channels, map: map, scale: s, offset: o, into: output)
         } else if channels == 3 {
             warpBilinear3(source, height: height, width: width, map: map, scale: s, offset: o, into: output)
         } else {
@@ -34,21 +34,22 @@ public enum AffineWarp {
         }
     }
 
-    /// Whether the CPU runs CMoteImage's AVX2 loop (identical floats to `warpBilinear3`).
+    /// Whether the CPU runs CMoteImage's AVX2 loop (identical floats to the Swift loops).
     static let hasAVX2 = mote_image_has_avx2() != 0
 
-    /// CMoteImage's AVX2 version of `warpBilinear3` (eight pixels at a time, gathered taps). Its
-    /// 4-byte loads may read one byte past the last pixel, so the source is copied into a buffer
-    /// with room for that (a 12 KB copy for 64×64×3, small next to the warp).
-    static func warpBilinear3AVX2(_ source: UnsafePointer<UInt8>, height: Int, width: Int, map: AffineMap,
-                                  scale: Float, offset: Float, into output: UnsafeMutablePointer<Float>) {
-        let count = height * width * 3
+    /// CMoteImage's AVX2 version of `warpBilinear3` / `warpBilinear` for 1 or 3 channels (eight
+    /// pixels at a time, gathered taps). Its 4-byte loads may read up to three bytes past the last
+    /// pixel, so the source is copied into a buffer with room for that (a 12 KB copy for
+    /// 64×64×3, small next to the warp).
+    static func warpBilinearAVX2(_ source: UnsafePointer<UInt8>, height: Int, width: Int, channels: Int, map: AffineMap,
+                                 scale: Float, offset: Float, into output: UnsafeMutablePointer<Float>) {
+        let count = height * width * channels
         let padded = UnsafeMutablePointer<UInt8>.allocate(capacity: count + 4)
         defer { padded.deallocate() }
         padded.update(from: source, count: count)
         (padded + count).initialize(repeating: 0, count: 4)
         let m = [map.m00, map.m01, map.m10, map.m11, map.t0, map.t1]
-        m.withUnsafeBufferPointer { mote_warp_bilinear3_avx2(padded, height, width, $0.baseAddress!, scale, offset, output) }
+        m.withUnsafeBufferPointer { mote_warp_bilinear_avx2(padded, height, width, channels, $0.baseAddress!, scale, offset, output) }
     }
 
     /// The floor of a coordinate clamped to [−1, limit + 1] and its fraction. Beyond that range
@@ -117,10 +118,12 @@ public enum AffineWarp {
                 let c0 = clampIndex(xi, lastCol), c1 = clampIndex(xi + 1, lastCol)
                 let p00 = source + (r0 + c0) * channels, p01 = source + (r0 + c1) * channels
                 let p10 = source + (r1 + c0) * channels, p11 = source + (r1 + c1) * channels
-                let w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx
+                let gy = 1 - fy, gx = 1 - fx
+                // The same operations, in the same order, as warpBilinear3 and the AVX2 loop.
                 for k in 0..<channels {
-                    let v = w00 * Float(p00[k]) + w01 * Float(p01[k]) + w10 * Float(p10[k]) + w11 * Float(p11[k])
-                    out[c * channels + k] = v * scale + offset
+                    let top = gx * Float(p00[k]) + fx * Float(p01[k])
+                    let bottom = gx * Float(p10[k]) + fx * Float(p11[k])
+                    out[c * channels + k] = (gy * top + fy * bottom) * scale + offset
                 }
             }
         }
