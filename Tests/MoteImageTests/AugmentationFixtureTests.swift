@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import MoteImage
+@testable import MoteImage
 
 /// The warp against outputs saved once from scipy 1.17 and Keras 3.15 (Fixtures/augment):
 /// `scipy.ndimage.affine_transform(order=1, mode="nearest")` over Mote's own map, and Keras 3's
@@ -61,5 +61,15 @@ final class AugmentationFixtureTests: XCTestCase {
             XCTAssertLessThan(d, 0.01, "\(c["expected"]!)")
         }
         print("augmentation vs Keras 3 apply_affine_transform: max |Mote − Keras| = \(worst)")
+    }
+
+    /// Keras' brightness shift (through Pillow's ImageEnhance) on fractional samples, saved from
+    /// Keras 3.15: x = a · 0.97 + 0.6 with factors 1.3 and 0.6; must be equal exactly.
+    func testBrightnessMatchesKeras() throws {
+        let a = try Fixtures.bytes("augment/a24.bin").map { Float($0) * 0.97 + 0.6 }
+        for (b, name) in [(Float(1.3), "brightness_1.3.bin"), (Float(0.6), "brightness_0.6.bin")] {
+            let want = try floats(name)
+            XCTAssertEqual(a.map { AffineWarp.brightnessShift($0, factor: b) }, want, name)
+        }
     }
 }

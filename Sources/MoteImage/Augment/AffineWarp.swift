@@ -27,11 +27,16 @@ public enum AffineWarp {
         }
         if let brightness {
             let b = Float(brightness)
-            for i in 0..<count {
-                let v8 = Float(Int(max(0, min(255, output[i]))))
-                output[i] = Float(Int(min(255, b * v8))) * scale + offset
-            }
+            for i in 0..<count { output[i] = brightnessShift(output[i], factor: b) * scale + offset }
         }
+    }
+
+    /// Keras' `apply_brightness_shift(x, b, scale=False)` on one sample: the 8-bit round trip
+    /// (`array_to_img` truncates to uint8), then Pillow's `ImageEnhance.Brightness` (a blend with
+    /// black: truncation, clipped to 255 when b > 1).
+    @inline(__always) static func brightnessShift(_ v: Float, factor b: Float) -> Float {
+        let v8 = Float(Int(max(0, min(255, v))))
+        return Float(Int(min(255, b * v8)))
     }
 
     /// Whether the CPU runs CMoteImage's AVX2 loop (identical floats to the Swift loops).
