@@ -4,10 +4,12 @@
 #
 #   scripts/build-embedded-core.sh TARGET OUT.o [extra swiftc flags...]
 #
-# TARGET: armv7em-none-none-eabi (Cortex-M4/M7; built with -Osize), aarch64-none-none-elf,
-# x86_64-unknown-linux-gnu (the host, to test the embedded build natively), or another target
-# with an Embedded Swift stdlib (armv6m*/armv7m*/thumb* are built with -Osize, others with -O).
-# Extra flags go last, so they can add (-Xcc -mfloat-abi=hard) or override (-O) options.
+# TARGET: armv7em-none-none-eabi (Cortex-M4/M7), aarch64-none-none-elf, x86_64-unknown-linux-gnu
+# (the host, to test the embedded build natively), or another target with an Embedded Swift
+# stdlib. Every target is built with -O: with Swift 6.3.1, -Osize miscompiles the core for
+# armv7em (mote_init then rejects every model with "tensor index out of range", reproduced by
+# firmware-sim's tests under QEMU; -O and aarch64 -Osize are correct), so -Osize is not a default.
+# Extra flags go last, so they can add (-Xcc -mfloat-abi=hard) or override (-Osize) options.
 # Uses the swiftc on PATH (SWIFTC overrides it). Link the object with --gc-sections: every
 # Embedded Swift object carries a weak copy of the runtime, which only dead-stripping removes.
 # The object needs memset/memcpy/memmove (__aeabi_mem* on 32-bit Arm, plus the __aeabi_d*
@@ -30,10 +32,7 @@ if [ -z "$swiftc" ]; then
     exit 2
 fi
 
-case $target in
-    armv6m* | armv7em* | armv7m* | thumb*) opt=-Osize ;;
-    *) opt=-O ;;
-esac
+opt=-O
 
 sources=()
 while IFS= read -r f; do sources+=("$f"); done < <(find "$root/Sources/MoteCore" -name '*.swift' | LC_ALL=C sort)
