@@ -9,7 +9,9 @@ public protocol CalibrationData {
 
 /// Calibration samples held in memory.
 public struct InMemoryCalibrationData: CalibrationData {
+    /// The preprocessed inputs, one array per sample.
     public var samples: [[Float]]
+    /// Calibration data holding `samples`.
     public init(_ samples: [[Float]]) { self.samples = samples }
     public var count: Int { samples.count }
     public func input(_ i: Int) throws -> [Float] { samples[i] }

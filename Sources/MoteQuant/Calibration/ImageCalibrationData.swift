@@ -3,7 +3,9 @@ import MoteImage
 /// Calibration images: a seeded, class-balanced sample of a labeled folder (`DIR/CLASS/*.jpg`),
 /// each decoded and preprocessed as the model expects.
 public struct ImageCalibrationData: CalibrationData {
+    /// The drawn images (at most `samples`, class-balanced).
     public let dataset: ImageDataset
+    /// How each image becomes the model input.
     public let preprocessing: Preprocessing
 
     /// Draws `samples` images from the labeled folder `dir` with `balancedSample(count:seed:)`.

@@ -19,12 +19,15 @@ public enum CrossLayerEqualization {
         public var pointwise: String
         /// max/min of the depthwise channels' weight ranges, before and after.
         public var depthwiseSpreadBefore: Double
+        /// max/min of the depthwise channels' weight ranges after equalization.
         public var depthwiseSpreadAfter: Double
         /// The smallest and largest scale factor s_i applied.
         public var minScale: Double
+        /// The largest scale factor s_i applied.
         public var maxScale: Double
     }
 
+    /// The equalized model and one `Change` per equalized pair.
     public static func apply(_ input: TFLiteModel) -> (TFLiteModel, [Change]) {
         var model = input
         var changes: [Change] = []

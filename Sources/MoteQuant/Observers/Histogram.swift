@@ -5,15 +5,20 @@
 /// Bin `i` (0 ..< 2·binsPerSide) counts values in `[−limit + i·w, −limit + (i+1)·w)` with
 /// `w = limit / binsPerSide`; a value exactly at `limit` counts in the last bin.
 public struct Histogram: Sendable {
+    /// Bins on each side of 0 (the histogram has twice as many).
     public let binsPerSide: Int
     /// The half-width covered; 0 until a non-zero value was seen (zeros are then held in `zeros`).
     public private(set) var limit: Double = 0
+    /// The count of each bin, from the most negative.
     public private(set) var counts: [Double]
+    /// The smallest finite value added (+infinity before any).
     public private(set) var minimum = Float.infinity
+    /// The largest finite value added (−infinity before any).
     public private(set) var maximum = -Float.infinity
     /// Values counted before any non-zero value fixed the limit (all exactly 0).
     private var pendingZeros: Double = 0
 
+    /// An empty histogram with `binsPerSide` bins per side (at least 1).
     public init(binsPerSide: Int = 2048) {
         self.binsPerSide = max(binsPerSide, 1)
         counts = [Double](repeating: 0, count: 2 * self.binsPerSide)
@@ -26,6 +31,7 @@ public struct Histogram: Sendable {
     /// The lower edge of bin `i`.
     public func lowerEdge(_ i: Int) -> Double { -limit + Double(i) * binWidth }
 
+    /// Counts every finite value, first doubling the limit as often as the largest magnitude needs.
     public mutating func add(_ values: UnsafeBufferPointer<Float>) {
         var maxAbs: Float = 0
         var lo = minimum, hi = maximum
@@ -51,6 +57,7 @@ public struct Histogram: Sendable {
         }
     }
 
+    /// `add` for arrays.
     public mutating func add(_ values: [Float]) { values.withUnsafeBufferPointer { add($0) } }
 
     private mutating func grow(toCover maxAbs: Double) {

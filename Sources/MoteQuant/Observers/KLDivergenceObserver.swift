@@ -12,11 +12,13 @@ import Foundation
 /// from `levels` bins up to all of them; T is the upper edge of the last kept bin. Exact zeros
 /// are left out (they are represented exactly whatever T is).
 public struct KLDivergenceObserver: RangeObserver {
+    /// The values observed.
     public private(set) var histogram: Histogram
     /// Values exactly 0 (a RELU output's many zeros): code of the zero point under any threshold,
     /// so they are left out of P and Q rather than swamping the first bin.
     public private(set) var zeros: Double = 0
 
+    /// An observer whose histogram has `binsPerSide` bins per side (TensorRT uses 2048).
     public init(binsPerSide: Int = 2048) { histogram = Histogram(binsPerSide: binsPerSide) }
 
     public mutating func observe(_ values: UnsafeBufferPointer<Float>) {

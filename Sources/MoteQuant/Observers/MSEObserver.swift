@@ -4,8 +4,10 @@
 /// α = 1, 0.99, ..., 0.10; each is scored on the histogram, every bin's count placed at its
 /// centre, with the int8 parameters `QuantizationMath.activationParameters` would give.
 public struct MSEObserver: RangeObserver {
+    /// The values observed.
     public private(set) var histogram: Histogram
 
+    /// An observer whose histogram has `binsPerSide` bins per side.
     public init(binsPerSide: Int = 2048) { histogram = Histogram(binsPerSide: binsPerSide) }
 
     public mutating func observe(_ values: UnsafeBufferPointer<Float>) { histogram.add(values) }

@@ -2,9 +2,12 @@
 /// (p = `percentile` / 100), read from a histogram with linear interpolation inside a bin.
 /// `percentile` 100 gives the exact minimum and maximum.
 public struct PercentileObserver: RangeObserver {
+    /// The percentile p in [50, 100].
     public let percentile: Double
+    /// The values observed.
     public private(set) var histogram: Histogram
 
+    /// An observer clipping at `percentile`, with `binsPerSide` histogram bins per side.
     public init(percentile: Double = 99.999, binsPerSide: Int = 2048) {
         self.percentile = percentile
         histogram = Histogram(binsPerSide: binsPerSide)

@@ -19,9 +19,12 @@ extension RangeObserver {
 
 /// The exact smallest and largest value ever observed (TF's converter's calibration).
 public struct MinMaxObserver: RangeObserver {
+    /// The smallest finite value seen.
     public private(set) var minimum = Float.infinity
+    /// The largest finite value seen.
     public private(set) var maximum = -Float.infinity
 
+    /// An observer that has seen nothing.
     public init() {}
 
     public mutating func observe(_ values: UnsafeBufferPointer<Float>) {
@@ -43,10 +46,12 @@ public struct MinMaxObserver: RangeObserver {
 /// `m ← m + c × (sampleMin − m)` (the first sample initializes), so a few extreme samples move
 /// the range only a little. `averagingConstant` c is in (0, 1]; 1 keeps the last sample's range.
 public struct MovingAverageMinMaxObserver: RangeObserver {
+    /// c in (0, 1].
     public let averagingConstant: Float
     private var minimum: Float?
     private var maximum: Float?
 
+    /// An observer with averaging constant `averagingConstant`.
     public init(averagingConstant: Float = 0.01) { self.averagingConstant = averagingConstant }
 
     public mutating func observe(_ values: UnsafeBufferPointer<Float>) {

@@ -4,7 +4,9 @@ import MoteModel
 
 /// The int8 parameters chosen for one float activation tensor, with the ranges behind them.
 public struct ActivationParameters: Equatable, Sendable {
+    /// real = scale × (q − zeroPoint).
     public var scale: Float
+    /// In −128...127.
     public var zeroPoint: Int32
     /// The real range the codes cover: `[(−128 − zp)·scale, (127 − zp)·scale]`.
     public var representable: (min: Float, max: Float) {
@@ -13,6 +15,7 @@ public struct ActivationParameters: Equatable, Sendable {
     /// Why the range is what it is (`observer`, `fused RELU`, `fixed by LOGISTIC`, ...).
     public var reason: String
 
+    /// Equal scale and zero point (the reason is not compared).
     public static func == (a: Self, b: Self) -> Bool { a.scale == b.scale && a.zeroPoint == b.zeroPoint }
 }
 

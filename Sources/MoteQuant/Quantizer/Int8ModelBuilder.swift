@@ -3,11 +3,15 @@ import MoteModel
 
 /// What happened to one conv/FC operator's constants.
 public struct WeightReport: Equatable, Sendable {
+    /// The operator index (in the float graph after folding).
     public var op: Int
+    /// `CONV_2D`, `DEPTHWISE_CONV_2D` or `FULLY_CONNECTED`.
     public var opName: String
+    /// The name of the operator's output tensor.
     public var output: String
     /// Smallest and largest weight scale.
     public var minScale: Float
+    /// Largest weight scale.
     public var maxScale: Float
     /// Channels whose weights are all zero (given the safe scale 1).
     public var zeroChannels: Int

@@ -11,6 +11,7 @@ import MoteModel
 /// The result runs in MoteCore and in TFLite: int8 input and output tensors, per-channel
 /// symmetric weights, int32 biases, the spec's fixed output parameters, TF's operator versions.
 public struct PostTrainingQuantizer {
+    /// How to calibrate and quantize.
     public var recipe: CalibrationRecipe
     /// The model input's real range when the preprocessing is known (pixels 0...255 →
     /// `[offset, 255·scale + offset]`); used when `recipe.inputRange == .preprocessing`.
@@ -18,6 +19,7 @@ public struct PostTrainingQuantizer {
     /// Called with a stage name (`calibrating`, `bias correction`) and progress.
     public var progress: ((String, Int, Int) -> Void)?
 
+    /// A quantizer with `recipe`; `inputRange` is the preprocessing's input range, if known.
     public init(recipe: CalibrationRecipe = CalibrationRecipe(), inputRange: (min: Float, max: Float)? = nil) {
         self.recipe = recipe
         self.inputRange = inputRange

@@ -12,7 +12,9 @@ import MoteModel
 public enum BiasCorrection {
     /// The change made to one layer.
     public struct Change: Equatable, Sendable {
+        /// The operator index in the int8 model.
         public var op: Int
+        /// Its output tensor's name.
         public var output: String
         /// The largest |mean error| over channels before the correction, in output units.
         public var maxMeanError: Double

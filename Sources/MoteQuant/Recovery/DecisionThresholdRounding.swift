@@ -16,7 +16,9 @@ import MoteModel
 public enum DecisionThresholdRounding {
     /// One adjusted layer.
     public struct Change: Equatable, Sendable {
+        /// The operator index in the int8 model.
         public var op: Int
+        /// The logits tensor's name.
         public var output: String
         /// The bias codes added (the largest over channels).
         public var biasDelta: Int

@@ -6,6 +6,7 @@ import MoteModel
 public final class Int8Runner {
     private let bytes: UnsafeMutableRawBufferPointer
     private var arena: UnsafeMutableRawBufferPointer
+    /// The prepared interpreter (fast memory policy).
     public private(set) var interpreter: Interpreter
 
     /// Serializes `model` and prepares it; a core rejection becomes `QuantError.invalidModel`
