@@ -77,15 +77,14 @@ enum QuantizeCommand: Command {
         }
         Console.endProgress()
         if !fromMetadata { try record(preprocessing, in: &result.model) }
+        // The core must accept the model before it is written.
+        do { _ = try Int8Runner(result.model) } catch {
+            throw CLIError.input("MoteCore rejects the quantized model (nothing written to '\(outPath)'): \(error)")
+        }
         let bytes = result.model.serialized()
         try bytes.withUnsafeBytes { try AtomicFile.write($0, to: outPath) }
         let seconds = Double(Clock.nanoseconds() - start) / 1e9
         let report = result.report
-
-        // The core must accept what was written.
-        do { _ = try Int8Runner(result.model) } catch {
-            throw CLIError.input("wrote '\(outPath)', but MoteCore rejects it: \(error)")
-        }
         if json {
             Console.out(self.json(report, float: floatPath, out: outPath, bytes: bytes.count, calib: calibDir, seconds: seconds).rendered())
             return
