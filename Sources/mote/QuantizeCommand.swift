@@ -78,7 +78,7 @@ enum QuantizeCommand: Command {
         Console.endProgress()
         if !fromMetadata { try record(preprocessing, in: &result.model) }
         // The core must accept the model before it is written.
-        do { _ = try Int8Runner(result.model) } catch {
+        do { _ = try MoteCoreRunner(result.model) } catch {
             throw CLIError.input("MoteCore rejects the quantized model (nothing written to '\(outPath)'): \(error)")
         }
         let bytes = result.model.serialized()

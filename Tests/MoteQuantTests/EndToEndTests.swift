@@ -95,7 +95,7 @@ final class EndToEndTests: XCTestCase {
     /// the error accumulated before).
     func testMoteCoreOutputsAreCloseToTheFloatModel() throws {
         let s = try setup()
-        let runner = try Int8Runner(s.mote)
+        let runner = try MoteCoreRunner(s.mote)
         let executor = try FloatExecutor(model: s.float)
         let g = s.mote.subgraphs[0]
         let logisticInput = g.operators.last!.inputs[0]
@@ -171,7 +171,7 @@ final class ThresholdRoundingTests: XCTestCase {
             XCTAssertEqual(report.thresholdRounding.count, rounding ? 1 : 0)
             let inQ = try XCTUnwrap(m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization)
             let logitScale = try XCTUnwrap(m.subgraphs[0].tensors[m.subgraphs[0].operators[0].outputs[0]].quantization?.scale.first)
-            let runner = try Int8Runner(m)
+            let runner = try MoteCoreRunner(m)
             // A logit of +0.3 input steps (well below half a logit step) and one of −0.3.
             let step = inQ.scale[0]
             // Logits of one input step, +1/3 and −1/3 of a logit step.
@@ -213,7 +213,7 @@ final class SaturationClippingTests: XCTestCase {
         }
         let (clipped, cq) = try XCTUnwrap(models[true]), (plain, pq) = try XCTUnwrap(models[false])
         XCTAssertLessThan(cq.scale[0], pq.scale[0] / 1.8)
-        let runClipped = try Int8Runner(clipped), runPlain = try Int8Runner(plain)
+        let runClipped = try MoteCoreRunner(clipped), runPlain = try MoteCoreRunner(plain)
         // The end codes of the clipped input give the end output codes.
         XCTAssertEqual(try runClipped.run([127, 127, 127, 127])[0], 127)
         XCTAssertEqual(try runClipped.run([-128, -128, -128, -128])[0], -128)

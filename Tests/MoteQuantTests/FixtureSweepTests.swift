@@ -28,7 +28,7 @@ final class FixtureSweepTests: XCTestCase {
                 .quantize(float, calibration: InMemoryCalibrationData(samples)) { try FloatExecutorRunner(model: $0) }
             let ops = { (m: TFLiteModel) in m.subgraphs[0].operators.map { "\(m.operatorCodes[$0.opcodeIndex].name) v\(m.operatorCodes[$0.opcodeIndex].version)" } }
             XCTAssertEqual(ops(model), ops(tf), name)
-            let runner = try Int8Runner(model)
+            let runner = try MoteCoreRunner(model)
             let inQ = try XCTUnwrap(model.subgraphs[0].tensors[model.subgraphs[0].inputs[0]].quantization)
             let out = try runner.run(samples[0].map { Int8(QuantizationMath.quantize($0, scale: inQ.scale[0], zeroPoint: Int32(inQ.zeroPoint[0]))) })
             XCTAssertEqual(out.count, model.subgraphs[0].tensors[model.subgraphs[0].outputs[0]].elementCount, name)

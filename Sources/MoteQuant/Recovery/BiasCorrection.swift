@@ -46,7 +46,7 @@ public enum BiasCorrection {
             let channels = target.count
             var sums = [Double](repeating: 0, count: channels)
             var count = 0.0
-            let runner = try Int8Runner(m)
+            let runner = try MoteCoreRunner(m)
             for input in inputs {
                 _ = try runner.run(input) { i, it in
                     guard i == k else { return }

@@ -3,7 +3,7 @@ import MoteModel
 
 /// An int8 model prepared by MoteCore in an arena of exactly the size it needs (bias correction
 /// and tests run the quantizer's output through it).
-public final class Int8Runner {
+public final class MoteCoreRunner {
     private let bytes: UnsafeMutableRawBufferPointer
     private var arena: UnsafeMutableRawBufferPointer
     /// The prepared interpreter (fast memory policy).
