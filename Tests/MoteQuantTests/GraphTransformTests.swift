@@ -132,3 +132,25 @@ final class GraphTransformTests: XCTestCase {
         }
     }
 }
+
+/// A dead depthwise channel (weights ~0, bias not) is left unscaled by equalization.
+final class CrossLayerEqualizationDeadChannelTests: XCTestCase {
+    func testDeadChannelKeepsItsScale() throws {
+        var g = FloatGraph()
+        let x = g.tensor([1, 3, 3, 2])
+        let w1 = g.tensor([1, 3, 3, 2], (0..<18).map { $0 % 2 == 0 ? Float($0 + 1) * 0.1 : 1e-9 })
+        let b1 = g.tensor([2], [0.1, 0.5]), y = g.tensor([1, 1, 1, 2])
+        let w2 = g.tensor([3, 1, 1, 2], [0.5, 1, -0.25, 2, 1, -1]), b2 = g.tensor([3], [0, 0, 0]), out = g.tensor([1, 1, 1, 3])
+        g.input(x); g.output(out)
+        g.op(BuiltinOperator.depthwiseConv2D, [x, w1, b1], [y],
+             .depthwiseConv2D(DepthwiseConv2DOptions(padding: .valid, strideW: 1, strideH: 1, depthMultiplier: 1, fusedActivationFunction: .relu)))
+        g.op(BuiltinOperator.conv2D, [y, w2, b2], [out], .conv2D(Conv2DOptions(padding: .valid, strideW: 1, strideH: 1)))
+        let (eq, changes) = CrossLayerEqualization.apply(g.model)
+        XCTAssertEqual(changes.count, 1)
+        // The dead channel's bias is unchanged (not divided by s ≈ 3e-5).
+        XCTAssertEqual(try XCTUnwrap(eq.floats(b1))[1], 0.5)
+        let input = (0..<18).map { Float($0) * 0.05 }
+        let a = try FloatGraph.run(g.model, input), c = try FloatGraph.run(eq, input)
+        for (u, v) in zip(a, c) { XCTAssertEqual(u, v, accuracy: 1e-4 * max(1, abs(u))) }
+    }
+}

@@ -9,8 +9,12 @@ import MoteModel
 /// channel i of the 1×1 conv multiplied by it, where r1_i and r2_i are the largest weight
 /// magnitudes of those channels; the float function is unchanged and both channels end with
 /// the range `sqrt(r1_i·r2_i)`, which evens out per-tensor activation and weight ranges.
-/// Pairs with RELU6 are skipped (RELU6 is not homogeneous).
+/// Pairs with RELU6 are skipped (RELU6 is not homogeneous). A channel whose range on either
+/// side is below `deadChannel` times that side's largest is left unscaled.
 public enum CrossLayerEqualization {
+    /// The relative range below which a channel counts as dead (1e-3).
+    public static let deadChannel = 1e-3
+
     /// One equalized pair, with the spread of its per-channel weight ranges before and after.
     public struct Change: Equatable, Sendable {
         /// The depthwise conv's output tensor name.
@@ -53,7 +57,10 @@ public enum CrossLayerEqualization {
             for e in w1.indices { let c = dw.channel(ofElement: e, shape: dwShape); r1[c] = max(r1[c], Double(abs(w1[e]))) }
             var r2 = [Double](repeating: 0, count: dw.channels)
             for e in w2.indices { let c = e % dw.channels; r2[c] = max(r2[c], Double(abs(w2[e]))) }
-            let s = (0..<dw.channels).map { c -> Double in r1[c] > 0 && r2[c] > 0 ? (r1[c] / r2[c]).squareRoot() : 1 }
+            // A (nearly) dead channel keeps s = 1: dividing its bias by a tiny s would blow up the
+            // depthwise output's range for every other channel of the per-tensor activation.
+            let floor1 = (r1.max() ?? 0) * Self.deadChannel, floor2 = (r2.max() ?? 0) * Self.deadChannel
+            let s = (0..<dw.channels).map { c -> Double in r1[c] > floor1 && r2[c] > floor2 ? (r1[c] / r2[c]).squareRoot() : 1 }
             for e in w1.indices { w1[e] = Float(Double(w1[e]) / s[dw.channel(ofElement: e, shape: dwShape)]) }
             for e in w2.indices { w2[e] = Float(Double(w2[e]) * s[e % dw.channels]) }
             let biasIndex = dw.ensureBias(&model)
@@ -70,8 +77,10 @@ public enum CrossLayerEqualization {
         return (model, changes)
     }
 
+    /// max/min of the channel ranges, dead channels left out.
     static func spread(_ r: [Double]) -> Double {
-        let positive = r.filter { $0 > 0 }
+        let floor = (r.max() ?? 0) * deadChannel
+        let positive = r.filter { $0 > floor && $0 > 0 }
         guard let lo = positive.min(), let hi = positive.max() else { return 1 }
         return hi / lo
     }
