@@ -81,6 +81,44 @@ final class TrainCommandTests: XCTestCase {
                        try Data(contentsOf: resumed.appendingPathComponent("model.tflite")))
     }
 
+    /// A real kill: `mote train` is sent SIGKILL while it trains (checkpoints every step, written
+    /// atomically), then `--resume` finishes the run; the model equals an uninterrupted run's.
+    func testKilledRunResumesToTheSameModel() throws {
+        let root = try tinyRoot()
+        let straight = root.appendingPathComponent("straight"), killed = root.appendingPathComponent("killed")
+        let epochs = 60
+        let words = { (out: URL) in
+            ["train", "--data", root.path, "--arch", "seed", "--size", "64", "--epochs", String(epochs), "--batch", "4",
+             "--seed", "5", "--checkpoint-every", "1", "--out", out.path]
+        }
+        XCTAssertEqual(try MoteCLI.run(words(straight)).status, 0)
+
+        let process = Process()
+        process.executableURL = try XCTUnwrap(MoteCLI.executable)
+        process.arguments = words(killed)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let checkpoint = killed.appendingPathComponent("checkpoints/last.ckpt").path
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline {
+            usleep(20_000)
+        }
+        usleep(300_000)
+        XCTAssertTrue(process.isRunning, "the run ended before it could be killed: raise the epoch count")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: killed.appendingPathComponent("model.tflite").path),
+                       "a killed run has not exported its model")
+
+        let resumed = try MoteCLI.run(words(killed) + ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resumed from"), resumed.stderr)
+        XCTAssertEqual(try Data(contentsOf: straight.appendingPathComponent("model.tflite")),
+                       try Data(contentsOf: killed.appendingPathComponent("model.tflite")))
+    }
+
     func testUsageErrors() throws {
         let r = try MoteCLI.run(["train", "--data", "/nonexistent", "--arch", "resnet", "--size", "64", "--epochs", "1", "--out", "/tmp/x"])
         XCTAssertEqual(r.status, 1)
