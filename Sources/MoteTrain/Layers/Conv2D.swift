@@ -39,10 +39,8 @@ public final class Conv2D: Layer {
     public var parameters: [Parameter] { useBias ? [kernel, bias] : [kernel] }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
-        guard inputShape.count == 3 else { throw TrainError("\(description) needs an H×W×C input, got \(inputShape)") }
         guard filters > 0 else { throw TrainError("\(description): filters must be positive") }
-        let w = try Window2D(inH: inputShape[0], inW: inputShape[1], channels: inputShape[2], kH: kernelSize.0, kW: kernelSize.1,
-                             strideH: strides.0, strideW: strides.1, padding: padding)
+        let w = try Window2D(sample: inputShape, kernel: kernelSize, strides: strides, padding: padding, layer: description)
         window = w
         self.inputShape = inputShape
         outputShape = [w.outH, w.outW, filters]

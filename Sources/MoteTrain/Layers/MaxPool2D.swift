@@ -25,9 +25,7 @@ public final class MaxPool2D: Layer {
     public var parameters: [Parameter] { [] }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
-        guard inputShape.count == 3 else { throw TrainError("\(description) needs an H×W×C input, got \(inputShape)") }
-        window = try Window2D(inH: inputShape[0], inW: inputShape[1], channels: inputShape[2], kH: poolSize.0, kW: poolSize.1,
-                              strideH: strides.0, strideW: strides.1, padding: padding)
+        window = try Window2D(sample: inputShape, kernel: poolSize, strides: strides, padding: padding, layer: description)
         self.inputShape = inputShape
         outputShape = [window.outH, window.outW, window.channels]
         return outputShape

@@ -37,6 +37,13 @@ struct Window2D: Equatable, Sendable {
         guard outH > 0, outW > 0 else { throw TrainError("input \(inH)×\(inW) gives an empty output") }
     }
 
+    /// The window of `layer` (its description, for errors) over one `H×W×C` sample of `inputShape`.
+    init(sample inputShape: [Int], kernel: (Int, Int), strides: (Int, Int), padding: Padding, layer: String) throws {
+        guard inputShape.count == 3 else { throw TrainError("\(layer) needs an H×W×C input, got \(inputShape)") }
+        try self.init(inH: inputShape[0], inW: inputShape[1], channels: inputShape[2], kH: kernel.0, kW: kernel.1,
+                      strideH: strides.0, strideW: strides.1, padding: padding)
+    }
+
     /// Elements of one input sample.
     var inputCount: Int { inH * inW * channels }
     /// Columns of the im2col matrix: `kH·kW·C`.
