@@ -82,7 +82,7 @@ enum DemoCommand: Command {
                                                      "--output", out + "/sample_output_cortex_m4.bin", "--ram", "256K", "--flash", "1M"])
         } catch let error as CLIError {
             // Only a missing emulator is tolerated here; a firmware that disagrees with the host is a failure.
-            guard which("qemu-system-arm") == nil else { throw error }
+            guard !FirmwareSimulator.onPath("qemu-system-arm") else { throw error }
             firmware = "skipped: qemu-system-arm is not installed (apt-get install qemu-system-arm, then run again)"
             Console.out("   Cortex-M4 skipped: qemu-system-arm is not installed (apt-get install qemu-system-arm).")
         }
@@ -119,14 +119,6 @@ enum DemoCommand: Command {
 
     private static func quoted(_ word: String) -> String {
         word.contains(" ") ? "'\(word)'" : word
-    }
-
-    private static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
     }
 
     /// The first validation image (sorted order), preprocessed with the model's metadata and
