@@ -6,22 +6,10 @@ import XCTest
 /// TFLite's saved reference outputs, the float runner against TFLite's float outputs, and the
 /// decision rule and counts against hand-worked examples.
 final class EvaluationTests: XCTestCase {
-    private static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/tflite")
-
-    private func fixture(_ name: String) throws -> URL {
-        let url = Self.shared.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI=true but \(url.path) is missing") }
-            throw XCTSkip("fixtures not found at ../shared/fixtures/tflite: skipping (they are required when CI=true)")
-        }
-        return url
-    }
-
     /// Feeding the dequantized fixture input must quantize back to the same int8 bytes, and the
     /// dequantized output must be exactly TFLite's reference output bytes, dequantized here.
     func testInt8RunnerReproducesReferenceOutputs() throws {
-        let dir = try fixture("peer_seed_64")
+        let dir = try SimFixtures.require(SimFixtures.seed64)
         let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as! [String: Any]
         let input = meta["input"] as! [String: Any], output = meta["output"] as! [String: Any]
         let (si, zi) = (Float((input["scale"] as! NSNumber).doubleValue), (input["zero_point"] as! NSNumber).intValue)
@@ -45,7 +33,7 @@ final class EvaluationTests: XCTestCase {
 
     /// The float runner against TFLite's float outputs (the dequantized input fed to model_float).
     func testFloatRunnerMatchesTFLiteFloatOutputs() throws {
-        let dir = try fixture("peer_seed_64")
+        let dir = try SimFixtures.require(SimFixtures.seed64)
         let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as! [String: Any]
         let input = meta["input"] as! [String: Any]
         let (si, zi) = (Float((input["scale"] as! NSNumber).doubleValue), (input["zero_point"] as! NSNumber).intValue)
