@@ -49,8 +49,15 @@ def parse_mote(doc):
     return None
 
 
+# `mote` links OpenBLAS (for the float trainer), whose pthread build starts a worker thread when
+# the library loads; `mote bench` never calls BLAS, but that idle worker spins in sched_yield for
+# about 0.1 s before it sleeps (perf: a fifth of a kws run's samples), on the core beside the
+# timed thread. One BLAS thread means no worker at all.
+MOTE_ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+
+
 def measure(cmd):
-    r = common.run(cmd, check=False)
+    r = common.run(cmd, check=False, env=MOTE_ENV)
     doc = common.last_json(r.stdout)
     if r.returncode != 0 or doc is None or "error" in doc:
         return None, (doc or {}).get("error") or (r.stderr.strip().splitlines() or ["no output"])[-1]
