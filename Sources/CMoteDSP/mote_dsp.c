@@ -6,7 +6,7 @@
 //   vpdpbusd, which multiplies unsigned by signed bytes, on the weights shifted by 128
 //   (w ^ 0x80 = w + 128 as an unsigned byte) and subtracts 128 * sum(x) at the end, so that
 //   sum((w + 128) * x) - 128 * sum(x) = sum(w * x) modulo 2^32 whatever the values;
-// - the element-wise loops (depthwise, requantization) are plain C in `static inline`
+// - the element-wise loops (depthwise, requantization; pooling for AVX2) are plain C in `static inline`
 //   bodies, compiled once per target attribute, which clang vectorizes for that target.
 // All sums use unsigned (wrapping) arithmetic or intrinsics, which wrap, never signed
 // overflow.
@@ -129,6 +129,81 @@ INLINE void requantize_body(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t 
             v = v < lo ? lo : v;
             v = v > hi ? hi : v;
             o[c] = (int8_t)v;
+        }
+    }
+}
+
+// Pooling: blocks of 16 channels in local arrays (vectorized for the target), the last block
+// ending at the last channel (overlapping the one before: it recomputes the same values; the
+// interpreter never lets an op's output alias its input). Fewer than 16 channels: scalar.
+
+INLINE void max_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
+                          ptrdiff_t pixels, int8_t *out, int32_t lo, int32_t hi) {
+    const int8_t l = (int8_t)lo, h = (int8_t)hi;
+    for (ptrdiff_t i = 0; i < pixels; i++) {
+        const int8_t *w = src + i * ps;
+        int8_t *o = out + i * c;
+        if (c < 16) {
+            for (ptrdiff_t k = 0; k < c; k++) {
+                int8_t m = l;
+                for (ptrdiff_t y = 0; y < rows; y++)
+                    for (ptrdiff_t x = 0; x < cols; x++) {
+                        const int8_t v = w[y * rs + x * c + k];
+                        m = v > m ? v : m;
+                    }
+                o[k] = m < h ? m : h;
+            }
+            continue;
+        }
+        for (ptrdiff_t k = 0; k < c; k += 16) {
+            if (k + 16 > c) k = c - 16;
+            int8_t m[16];
+            for (int j = 0; j < 16; j++) m[j] = l;
+            for (ptrdiff_t y = 0; y < rows; y++)
+                for (ptrdiff_t x = 0; x < cols; x++) {
+                    const int8_t *v = w + y * rs + x * c + k;
+                    for (int j = 0; j < 16; j++) m[j] = v[j] > m[j] ? v[j] : m[j];
+                }
+            for (int j = 0; j < 16; j++) o[k + j] = m[j] < h ? m[j] : h;
+        }
+    }
+}
+
+/// The average of a window sum s over n cells, as mote_pool_fn states. The quotient goes
+/// through double, which is exact here: for int32 a and n, a / n lies at least 1 / n from any
+/// integer it is not, far more than double's rounding error, so truncation gives C's quotient.
+INLINE int32_t pool_average(uint32_t s, uint32_t half, double n, int32_t lo, int32_t hi) {
+    const int32_t a = (int32_t)((int32_t)s > 0 ? s + half : s - half);
+    int32_t v = (int32_t)((double)a / n);
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+
+INLINE void average_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
+                              ptrdiff_t pixels, int8_t *out, int32_t lo, int32_t hi) {
+    const uint32_t count = (uint32_t)(rows * cols), half = count / 2;
+    const double n = (double)count;
+    for (ptrdiff_t i = 0; i < pixels; i++) {
+        const int8_t *w = src + i * ps;
+        int8_t *o = out + i * c;
+        if (c < 16) {
+            for (ptrdiff_t k = 0; k < c; k++) {
+                uint32_t s = 0;
+                for (ptrdiff_t y = 0; y < rows; y++)
+                    for (ptrdiff_t x = 0; x < cols; x++) s += (uint32_t)(int32_t)w[y * rs + x * c + k];
+                o[k] = (int8_t)pool_average(s, half, n, lo, hi);
+            }
+            continue;
+        }
+        for (ptrdiff_t k = 0; k < c; k += 16) {
+            if (k + 16 > c) k = c - 16;
+            uint32_t s[16] = {0};
+            for (ptrdiff_t y = 0; y < rows; y++)
+                for (ptrdiff_t x = 0; x < cols; x++) {
+                    const int8_t *v = w + y * rs + x * c + k;
+                    for (int j = 0; j < 16; j++) s[j] += (uint32_t)(int32_t)v[j];
+                }
+            for (int j = 0; j < 16; j++) o[k + j] = (int8_t)pool_average(s[j], half, n, lo, hi);
         }
     }
 }
@@ -272,6 +347,16 @@ AVX2 static void requantize_avx2(const int32_t *acc, ptrdiff_t acc_stride, ptrdi
                                  const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
                                  int32_t zero, int32_t lo, int32_t hi) {
     requantize_body(acc, acc_stride, rows, count, out, out_stride, rounding, negative, right, mult, left, folded, zero, lo, hi);
+}
+
+AVX2 static void max_pool_avx2(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
+                               ptrdiff_t pixels, int8_t *out, int32_t lo, int32_t hi) {
+    max_pool_body(src, rs, ps, rows, cols, c, pixels, out, lo, hi);
+}
+
+AVX2 static void average_pool_avx2(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
+                                   ptrdiff_t pixels, int8_t *out, int32_t lo, int32_t hi) {
+    average_pool_body(src, rs, ps, rows, cols, c, pixels, out, lo, hi);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -502,56 +587,158 @@ AVX512 static void dw_pixel_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw
     dw_pixel_body(image, ih, iw, depth, oy, ox, dh, dw, filter, fh, fw, channels, m, pad_row, acc);
 }
 
-/// Eight channels' t (requantize_body's) in int64 lanes, in channel order (vpmuldq reads the
-/// low, sign-extended halves). Lanes outside `m` load zeros (their results are not stored).
-AVX512 INLINE __m512i requantize8(__m256i x, const int64_t *rounding, const int64_t *negative, const int64_t *right,
-                                  const int32_t *mult, __mmask8 m) {
-    const __m512i p = _mm512_mul_epi32(_mm512_cvtepi32_epi64(x), _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(m, mult)));
-    const __m512i below = _mm512_srai_epi64(_mm512_add_epi64(p, _mm512_set1_epi64((int64_t)1 << 30)), 63);
-    const __m512i r = _mm512_sub_epi64(_mm512_add_epi64(p, _mm512_maskz_loadu_epi64(m, rounding)),
-                                       _mm512_and_si512(_mm512_maskz_loadu_epi64(m, negative), below));
-    return _mm512_srav_epi64(r, _mm512_maskz_loadu_epi64(m, right));
+/// One chunk's per-channel constants for 16 int32 lanes, held in registers across the rows:
+/// lane j serves channel map[j] of the chunk (j, or j % 8 when two rows of at most 8 channels
+/// share a vector). The int64 constants are split by lane parity: vpmuldq multiplies the low
+/// dword of each qword, so the even lanes' products come from x itself and the odd lanes'
+/// from x >> 32, with no widening conversions.
+typedef struct {
+    __m512i folded, left, mult_even, mult_odd, round_even, round_odd, neg_even, neg_odd, right_even, right_odd;
+} requant_chunk;
+
+/// Loads the constants of channels 0 ..< n (n <= 16; n <= 8 when paired) at the given
+/// pointers; lanes past n get zeros (their results are never stored).
+AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int64_t *negative, const int64_t *right,
+                                              const int32_t *mult, const int32_t *left, const int32_t *folded, ptrdiff_t n,
+                                              int paired) {
+    const __mmask16 m = (__mmask16)((1u << n) - 1);
+    const __mmask8 mlo = (__mmask8)m, mhi = (__mmask8)(m >> 8);
+    // Lane j's channel: j, or j % 8.
+    const __m512i map32 = paired ? _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7)
+                                 : _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    // The channels of the even and odd int32 lanes, indexing (low 8 channels, high 8 channels).
+    const __m512i even = paired ? _mm512_setr_epi64(0, 2, 4, 6, 0, 2, 4, 6) : _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m512i odd = paired ? _mm512_setr_epi64(1, 3, 5, 7, 1, 3, 5, 7) : _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    requant_chunk k;
+    k.folded = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, folded));
+    k.left = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, left));
+    const __m512i mu = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, mult));
+    k.mult_even = mu;
+    k.mult_odd = _mm512_srli_epi64(mu, 32);
+#define SPLIT(table, e, o)                                                                                          \
+    do {                                                                                                            \
+        const __m512i lo = _mm512_maskz_loadu_epi64(mlo, table), hi = _mm512_maskz_loadu_epi64(mhi, table + 8);     \
+        e = _mm512_permutex2var_epi64(lo, even, hi);                                                                \
+        o = _mm512_permutex2var_epi64(lo, odd, hi);                                                                 \
+    } while (0)
+    SPLIT(rounding, k.round_even, k.round_odd);
+    SPLIT(negative, k.neg_even, k.neg_odd);
+    SPLIT(right, k.right_even, k.right_odd);
+#undef SPLIT
+    return k;
 }
 
-/// Channels c ..< c + 16 of one row (those in `m`).
-AVX512 INLINE void requantize16(const int32_t *a, int8_t *o, ptrdiff_t c, __mmask16 m, const int64_t *rounding,
-                                const int64_t *negative, const int64_t *right, const int32_t *mult, const int32_t *left,
-                                const int32_t *folded, __m512i z, __m512i vlo, __m512i vhi) {
-    const __m512i s = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, a + c), _mm512_maskz_loadu_epi32(m, folded + c));
-    const __m512i x = _mm512_sllv_epi32(s, _mm512_maskz_loadu_epi32(m, left + c));
-    const __m512i t0 = requantize8(_mm512_castsi512_si256(x), rounding + c, negative + c, right + c, mult + c, (__mmask8)m);
-    const __m512i t1 = requantize8(_mm512_extracti64x4_epi64(x, 1), rounding + c + 8, negative + c + 8, right + c + 8, mult + c + 8,
-                                   (__mmask8)(m >> 8));
-    // The low halves of the 16 int64 lanes; adding the zero point to them wraps as in int32.
-    const __m512i low = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    __m512i v = _mm512_add_epi32(_mm512_permutex2var_epi32(t0, low, t1), z);
+/// requantize_body's t for the int64 lanes p (products of one parity), exact in 64 bits.
+AVX512 INLINE __m512i requant_shift(__m512i p, __m512i rounding, __m512i negative, __m512i right) {
+    const __mmask8 below = _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-((int64_t)1 << 30)));
+    const __m512i r = _mm512_add_epi64(p, rounding);
+    return _mm512_srav_epi64(_mm512_mask_sub_epi64(r, below, r, negative), right);
+}
+
+/// 16 accumulators (lanes as the chunk maps them) to int8 bytes (clamped int32 lanes packed).
+AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi) {
+    const __m512i x = _mm512_sllv_epi32(_mm512_add_epi32(a, k->folded), k->left);
+    const __m512i te = requant_shift(_mm512_mul_epi32(x, k->mult_even), k->round_even, k->neg_even, k->right_even);
+    const __m512i to = requant_shift(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->round_odd, k->neg_odd, k->right_odd);
+    // The low dwords of the even and odd lanes' t, interleaved back; adding the zero point to
+    // them wraps as in int32.
+    const __m512i low = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+    __m512i v = _mm512_add_epi32(_mm512_permutex2var_epi32(te, low, to), z);
     v = _mm512_min_epi32(_mm512_max_epi32(v, vlo), vhi);
     __m128i b = _mm512_cvtepi32_epi8(v);
     // Keeps vpmovdb in registers: its store form is much slower on Zen 4.
     __asm__("" : "+v"(b));
-    if (m == 0xffff) _mm_storeu_si128((__m128i *)(o + c), b);
-    else _mm_mask_storeu_epi8(o + c, m, b);
+    return b;
 }
 
+/// Chunk by chunk of 16 channels, each chunk's constants loaded once for all rows. A chunk of
+/// at most 8 channels (count <= 8, or the tail past the 16s) packs two rows per vector, so
+/// that rows of 8 channels keep every lane busy.
 AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
                                    ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative,
                                    const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
                                    int32_t zero, int32_t lo, int32_t hi) {
     const __m512i z = _mm512_set1_epi32(zero), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
-    const ptrdiff_t full = count & ~(ptrdiff_t)15;
-    const __mmask16 tail = (__mmask16)((1u << (count - full)) - 1);
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        const int32_t *a = acc + r * acc_stride;
-        int8_t *o = out + r * out_stride;
-        for (ptrdiff_t c = 0; c < full; c += 16)
-            requantize16(a, o, c, (__mmask16)0xffff, rounding, negative, right, mult, left, folded, z, vlo, vhi);
-        if (tail) requantize16(a, o, full, tail, rounding, negative, right, mult, left, folded, z, vlo, vhi);
+    for (ptrdiff_t c = 0; c < count; c += 16) {
+        const ptrdiff_t n = count - c < 16 ? count - c : 16;
+        const int paired = n <= 8 && rows > 1;
+        const requant_chunk k = requant_constants(rounding + c, negative + c, right + c, mult + c, left + c, folded + c, n, paired);
+        if (!paired) {
+            const __mmask16 m = (__mmask16)((1u << n) - 1);
+            for (ptrdiff_t r = 0; r < rows; r++) {
+                const __m128i b = requant16(_mm512_maskz_loadu_epi32(m, acc + r * acc_stride + c), &k, z, vlo, vhi);
+                if (n == 16) _mm_storeu_si128((__m128i *)(out + r * out_stride + c), b);
+                else _mm_mask_storeu_epi8(out + r * out_stride + c, m, b);
+            }
+            continue;
+        }
+        // Lanes 0 ..< n: row r; lanes 8 ..< 8 + n: row r + 1 (none past the last row).
+        const __mmask16 mlo = (__mmask16)((1u << n) - 1);
+        for (ptrdiff_t r = 0; r < rows; r += 2) {
+            const int32_t *a0 = acc + r * acc_stride + c;
+            int8_t *o0 = out + r * out_stride + c;
+            const int two = r + 1 < rows;
+            __m256i lo8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0), hi8 = _mm256_setzero_si256();
+            if (two) hi8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0 + acc_stride);
+            const __m128i b = requant16(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1), &k, z, vlo, vhi);
+            if (n == 8) {
+                _mm_storel_epi64((__m128i *)o0, b);
+                if (two) _mm_storel_epi64((__m128i *)(o0 + out_stride), _mm_unpackhi_epi64(b, b));
+            } else {
+                _mm_mask_storeu_epi8(o0, mlo, b);
+                if (two) _mm_mask_storeu_epi8(o0 + out_stride, mlo, _mm_unpackhi_epi64(b, b));
+            }
+        }
+    }
+}
+
+/// Max pooling, 64 channels per vector (masked at the end of the channels).
+AVX512 static void max_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
+                                 ptrdiff_t pixels, int8_t *out, int32_t lo, int32_t hi) {
+    const __m512i vlo = _mm512_set1_epi8((char)lo), vhi = _mm512_set1_epi8((char)hi);
+    for (ptrdiff_t i = 0; i < pixels; i++) {
+        const int8_t *w = src + i * ps;
+        int8_t *o = out + i * c;
+        for (ptrdiff_t k = 0; k < c; k += 64) {
+            const __mmask64 m = bytes_mask(c - k);
+            __m512i v = vlo;
+            for (ptrdiff_t y = 0; y < rows; y++)
+                for (ptrdiff_t x = 0; x < cols; x++) v = _mm512_max_epi8(v, _mm512_maskz_loadu_epi8(m, w + y * rs + x * c + k));
+            _mm512_mask_storeu_epi8(o + k, m, _mm512_min_epi8(v, vhi));
+        }
+    }
+}
+
+/// Average pooling, 16 channels per vector: int32 sums, the rounding adds and the quotient in
+/// double lanes (exact: see pool_average).
+AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
+                                     ptrdiff_t pixels, int8_t *out, int32_t lo, int32_t hi) {
+    const int32_t count = (int32_t)(rows * cols);
+    const __m512i half = _mm512_set1_epi32(count / 2), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+    const __m512d n = _mm512_set1_pd((double)count);
+    for (ptrdiff_t i = 0; i < pixels; i++) {
+        const int8_t *w = src + i * ps;
+        int8_t *o = out + i * c;
+        for (ptrdiff_t k = 0; k < c; k += 16) {
+            const __mmask16 m = c - k >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (c - k)) - 1);
+            __m512i s = _mm512_setzero_si512();
+            for (ptrdiff_t y = 0; y < rows; y++)
+                for (ptrdiff_t x = 0; x < cols; x++)
+                    s = _mm512_add_epi32(s, _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, w + y * rs + x * c + k)));
+            const __mmask16 positive = _mm512_cmpgt_epi32_mask(s, _mm512_setzero_si512());
+            const __m512i a = _mm512_mask_add_epi32(_mm512_sub_epi32(s, half), positive, s, half);
+            const __m256i q0 = _mm512_cvttpd_epi32(_mm512_div_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(a)), n));
+            const __m256i q1 = _mm512_cvttpd_epi32(_mm512_div_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(a, 1)), n));
+            __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(q0), q1, 1);
+            v = _mm512_min_epi32(_mm512_max_epi32(v, vlo), vhi);
+            _mm_mask_storeu_epi8(o + k, m, _mm512_cvtepi32_epi8(v));
+        }
     }
 }
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
-    {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni},
-    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2},
+    {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni},
+    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2},
 };
 
 static int supported(int variant) {

@@ -49,6 +49,8 @@ public enum MoteCoreDSP {
             table.depthwiseRun = k.dw_run
             table.depthwisePixel = k.dw_pixel
             table.requantize = k.requantize
+            table.maxPool = k.max_pool
+            table.averagePool = k.average_pool
             installed = String(cString: k.name)
         } else {
             installed = "portable"

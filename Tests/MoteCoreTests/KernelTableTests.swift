@@ -145,6 +145,102 @@ final class KernelTableTests: XCTestCase {
         }
     }
 
+    /// Every row length 1...40 with 1...9 rows (the variants split rows into 16-channel chunks
+    /// and pack two rows of up to 8 channels per vector), accumulator and output strides
+    /// above the row length, and the extreme multipliers, shifts and accumulators.
+    func testRequantizeEveryShapeAndExtremes() {
+        var rng = SeededRandom(0x5EA1)
+        let extremeMultipliers: [Int32] = [0, 1 << 30, Int32.max, (1 << 30) + 1]
+        let extremeShifts: [Int8] = [-31, -30, -1, 0, 1, 29, 30]
+        let extremeAcc: [Int32] = [Int32.min, Int32.min + 1, -1, 0, 1, Int32.max - 1, Int32.max]
+        forEachVariant { variant in
+            for count in 1...40 {
+                for rows in 1...9 {
+                    let extreme = (count + rows) % 3 == 0
+                    let multipliers = (0..<count).map { _ in extreme ? extremeMultipliers.randomElement(using: &rng)! : Int32.random(in: (1 << 30)...Int32.max, using: &rng) }
+                    let shifts = (0..<count).map { _ in extreme ? extremeShifts.randomElement(using: &rng)! : Int8.random(in: -31...30, using: &rng) }
+                    let folded = (0..<count).map { _ in extreme ? extremeAcc.randomElement(using: &rng)! : Int32.random(in: -50_000...50_000, using: &rng) }
+                    let accStride = count + Int.random(in: 0...3, using: &rng), outStride = count + Int.random(in: 0...3, using: &rng)
+                    let acc = (0..<(rows * accStride)).map { _ in
+                        extreme ? extremeAcc.randomElement(using: &rng)! : Int32.random(in: -2_000_000...2_000_000, using: &rng)
+                    }
+                    let single = Bool.random(using: &rng)
+                    let zero = Int32.random(in: -128...127, using: &rng)
+                    let lo = Int32.random(in: -128...0, using: &rng), hi = Int32.random(in: 0...127, using: &rng)
+                    let (p, v) = portableThen(variant) { () -> [Int8] in
+                        var out = [Int8](repeating: 0x5A, count: rows * outStride + 16)
+                        multipliers.withUnsafeBufferPointer { m in
+                            shifts.withUnsafeBufferPointer { s in
+                                folded.withUnsafeBufferPointer { f in
+                                    let q = ChannelRequantization(multipliers: m.baseAddress!, shifts: s.baseAddress!, foldedBias: f.baseAddress!,
+                                                                  channels: count, singleRounding: single, outputOffset: zero,
+                                                                  activationMin: lo, activationMax: hi)
+                                    let memory = UnsafeMutableRawPointer.allocate(byteCount: q.laneBytes, alignment: 16)
+                                    defer { memory.deallocate() }
+                                    let lanes = q.lanes(in: memory)
+                                    acc.withUnsafeBufferPointer { a in
+                                        out.withUnsafeMutableBufferPointer { o in
+                                            ConvKernels.requantize(lanes, a.baseAddress!, accStride: accStride, rows: rows, first: 0,
+                                                                   count: count, out: o.baseAddress!, outStride: outStride)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        return out
+                    }
+                    XCTAssertEqual(p, v, "\(variant): count \(count) rows \(rows) strides \(accStride),\(outStride) single \(single) extreme \(extreme)")
+                }
+            }
+        }
+    }
+
+    /// `Pool2DOptimized` (portable runs, then each variant's) against `Pool2DReference` on
+    /// random geometries: border runs, 1 to 80 channels (vector tails), large windows whose
+    /// averages need the rounding, fused ranges.
+    func testPoolingEqualsReference() throws {
+        var rng = SplitMix64(seed: 0x9001)
+        var problems: [(ConvGeometry, [Int8], Int, Int)] = []
+        for trial in 0..<160 {
+            let big = trial % 8 == 0
+            let h = 1 + rng.below(big ? 26 : 12), w = 1 + rng.below(big ? 26 : 12), c = 1 + rng.below(80), n = 1 + rng.below(2)
+            let filter = big ? (h, w) : (1 + rng.below(4), 1 + rng.below(4)), stride = (1 + rng.below(3), 1 + rng.below(3))
+            guard let g = PoolTests.geometry(n: n, h: h, w: w, c: c, filter: filter, stride: stride, same: rng.below(2) == 0) else { continue }
+            // Every 5th all one extreme value: the largest sums, exact halves after division.
+            let fill: Int8? = trial % 5 == 0 ? (rng.below(2) == 0 ? -128 : 127) : nil
+            let input = (0..<(n * h * w * c)).map { _ in fill ?? Int8(truncatingIfNeeded: rng.next()) }
+            let lo = rng.below(3) == 0 ? -20 : -128, hi = rng.below(3) == 0 ? 40 : 127
+            problems.append((g, input, lo, hi))
+        }
+        func optimized(_ g: ConvGeometry, _ input: [Int8], average: Bool, lo: Int, hi: Int) -> [Int8] {
+            var out = [Int8](repeating: 99, count: g.batches * g.outputHeight * g.outputWidth * g.inputDepth)
+            var acc = [Int32](repeating: 0, count: g.inputDepth)
+            input.withUnsafeBufferPointer { i in
+                out.withUnsafeMutableBufferPointer { o in
+                    acc.withUnsafeMutableBufferPointer { a in
+                        if average {
+                            Pool2DOptimized.averagePool(g, activationMin: Int32(lo), activationMax: Int32(hi), input: i.baseAddress!,
+                                                        output: o.baseAddress!, accumulator: a.baseAddress!)
+                        } else {
+                            Pool2DOptimized.maxPool(g, activationMin: Int32(lo), activationMax: Int32(hi), input: i.baseAddress!, output: o.baseAddress!)
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        defer { MoteCoreDSP.install(variant: "portable") }
+        for variant in ["portable"] + MoteCoreDSP.available {
+            XCTAssertTrue(MoteCoreDSP.install(variant: variant))
+            for (trial, (g, input, lo, hi)) in problems.enumerated() {
+                for average in [false, true] {
+                    XCTAssertEqual(optimized(g, input, average: average, lo: lo, hi: hi), PoolTests.run(g, input, average: average, lo: lo, hi: hi),
+                                   "\(variant) trial \(trial) average \(average): \(g.inputHeight)x\(g.inputWidth)x\(g.inputDepth) k \(g.filterHeight)x\(g.filterWidth) s \(g.strideHeight),\(g.strideWidth)")
+                }
+            }
+        }
+    }
+
     /// Whole operators (their optimized eval, every inner loop from the table) against the
     /// reference routines, on the operator tests' wide random problems.
     func testOperatorsWithVariantsEqualReferenceRoutines() throws {

@@ -63,6 +63,15 @@ typedef void (*mote_requantize_fn)(const int32_t *acc, ptrdiff_t acc_stride, ptr
                                    const int32_t *folded_bias, int32_t output_offset, int32_t activation_min,
                                    int32_t activation_max);
 
+/// Pooling over one run of `pixels` output pixels whose windows are rows x columns cells
+/// (both >= 1): for i < pixels, k < channels, out[i * channels + k] pools
+/// src[i * pixel_stride + y * row_stride + x * channels + k] over y < rows, x < columns,
+/// then clamps to activation_min..activation_max. max_pool takes the maximum; average_pool
+/// the sum s (wrapping int32) divided by n = rows * columns, rounded half away from zero:
+/// (s > 0 ? s + n / 2 : s - n / 2) / n in C division (the int32 add wrapping).
+typedef void (*mote_pool_fn)(const int8_t *src, ptrdiff_t row_stride, ptrdiff_t pixel_stride, ptrdiff_t rows, ptrdiff_t columns,
+                             ptrdiff_t channels, ptrdiff_t pixels, int8_t *out, int32_t activation_min, int32_t activation_max);
+
 /// One variant's functions. Every pointer is set.
 typedef struct {
     const char *name;
@@ -71,6 +80,8 @@ typedef struct {
     mote_dw_run_fn dw_run;
     mote_dw_pixel_fn dw_pixel;
     mote_requantize_fn requantize;
+    mote_pool_fn max_pool;
+    mote_pool_fn average_pool;
 } mote_dsp_kernels;
 
 /// Variant numbers, best first.

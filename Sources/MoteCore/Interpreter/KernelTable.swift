@@ -1,5 +1,5 @@
-/// Optional replacements for the int8 inner loops of the optimized CONV_2D, DEPTHWISE_CONV_2D
-/// and FULLY_CONNECTED routines, as TFLite Micro's CMSIS-NN kernels replace its reference
+/// Optional replacements for the int8 inner loops of the optimized CONV_2D, DEPTHWISE_CONV_2D,
+/// FULLY_CONNECTED, MAX_POOL_2D and AVERAGE_POOL_2D routines, as TFLite Micro's CMSIS-NN kernels replace its reference
 /// ones: a module beside the core (MoteCoreDSP, over the C target CMoteDSP) fills the table
 /// with functions written for the running CPU's instruction set, and each primitive calls its
 /// table entry when it is set, else its own Swift loop.
@@ -56,11 +56,23 @@ public struct KernelTable {
                                                   UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>,
                                                   Int32, Int32, Int32) -> Void
 
+    /// `Pool2DOptimized.maxRun` / `averageRun` over one run of output pixels whose windows
+    /// are `rows x columns` cells (both at least 1): for `i < pixels`, `k < channels`,
+    /// `out[i * channels + k]` pools `src[i * pixelStride + y * rowStride + x * channels + k]`
+    /// over `y < rows`, `x < columns` (the maximum, or the sum divided by `rows * columns`
+    /// rounded half away from zero), clamped to `activationMin...activationMax`.
+    /// Arguments: src, rowStride, pixelStride, rows, columns, channels, pixels, out,
+    /// activationMin, activationMax.
+    public typealias PoolRun = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, UnsafeMutablePointer<Int8>,
+                                               Int32, Int32) -> Void
+
     public var dotRows: DotRows?
     public var panel4: Panel4?
     public var depthwiseRun: DepthwiseRun?
     public var depthwisePixel: DepthwisePixel?
     public var requantize: Requantize?
+    public var maxPool: PoolRun?
+    public var averagePool: PoolRun?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -69,6 +81,8 @@ public struct KernelTable {
         depthwiseRun = nil
         depthwisePixel = nil
         requantize = nil
+        maxPool = nil
+        averagePool = nil
     }
 }
 

@@ -6,6 +6,9 @@
 /// taken over the window's in-image cells. Rejected: non-int8 tensors, a rank other than 4,
 /// missing options, non-positive strides or filter sizes, windows larger than a VALID input,
 /// a declared output shape other than `[N, outH, outW, C]`.
+///
+/// Eval runs `Pool2DOptimized` under the fast memory policy, `Pool2DReference` (the
+/// definition) under the compact one: the same bytes.
 public enum MaxPool2DKernel: OperatorKernel {
     public struct Params {
         var pool: Pool2DParameters
@@ -18,6 +21,12 @@ public enum MaxPool2DKernel: OperatorKernel {
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ params: Params) {
+        let p = params.pool
+        if p.optimized {
+            Pool2DOptimized.maxPool(p.geometry, activationMin: p.activationMin, activationMax: p.activationMax,
+                                    input: ctx.input(0, as: Int8.self), output: ctx.output(0, as: Int8.self))
+            return
+        }
         Pool2DReference.maxPool(params.pool.geometry,
                                 activationMin: Int8(truncatingIfNeeded: params.pool.activationMin),
                                 activationMax: Int8(truncatingIfNeeded: params.pool.activationMax),

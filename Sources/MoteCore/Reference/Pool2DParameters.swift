@@ -6,6 +6,9 @@ public struct Pool2DParameters {
     /// The fused activation's int8 range on the output scale.
     public var activationMin: Int32
     public var activationMax: Int32
+    /// Eval runs `Pool2DOptimized` (the fast memory policy) instead of `Pool2DReference`:
+    /// the same bytes, no extra memory.
+    public var optimized: Bool
 
     /// Validates a pooling operator: one int8 `[N, H, W, C]` input and output with the same
     /// scale (within 1e-6, TFLite's check) and zero point, `Pool2DOptions` with SAME/VALID
@@ -46,5 +49,6 @@ public struct Pool2DParameters {
                                 strideHeight: strideH, strideWidth: strideW, dilationHeight: 1, dilationWidth: 1,
                                 padTop: rows.padBefore, padLeft: columns.padBefore)
         (activationMin, activationMax) = try ctx.activationRange(o.i8(5), scale: qOut.scale, zeroPoint: qOut.zeroPoint)
+        optimized = ctx.memoryPolicy == .fast
     }
 }
