@@ -19,8 +19,19 @@ public enum Conv2DOptimized {
     /// small-depth layers where dot products are too short to vectorize well fit (the first
     /// convs, 1x1 convs up to 64 x 128); larger layers keep their weights where they are
     /// (flash on a microcontroller) and take the dot form, which their long windows suit.
-    /// Costs about 16 KB of arena on MobileNetV1-0.25 (vww), 19 KB on the DS-CNN (kws).
+    ///
+    /// 8 KB on 32-bit targets (microcontrollers: about 16 KB of arena on MobileNetV1-0.25, vww,
+    /// 19 KB on the DS-CNN, kws). 20 KB on 64-bit ones (hosts, Linux boards), where RAM is
+    /// plentiful: the panel's four pixels x 32 channels of accumulators beat the dot form's two
+    /// pixels x four rows also on 3x3x32 windows (peer_seed_64's third conv, 18 KB: 0.139 to
+    /// 0.127 ms per inference) and on 1x1 128 -> 128 convs (vww: 0.232 to 0.219 ms), for
+    /// 18 KB more arena on the seed model and 82 KB more on vww; 32 KB and 64 KB budgets gained
+    /// nothing more (bench/NOTES.md).
+    #if _pointerBitWidth(_64)
+    public static let panelBudget = 20480
+    #else
     public static let panelBudget = 8192
+    #endif
 
     /// Pixels whose accumulators are requantized together: a multiple of 4 with at most 8 KB
     /// of accumulators (one requantization pass per batch amortizes its set-up).
