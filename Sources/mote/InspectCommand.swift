@@ -20,7 +20,10 @@ enum InspectCommand: Command {
             arithmetic per output element; data movement and activations count 0).
             The arena figures come from preparing the model with MoteCore: planned (activations and scratch),
             persistent (records and per-operator parameters), lower bound (the most bytes live at once: no
-            plan can do better) and required (what the caller's arena must hold). The layout lists each
+            plan can do better without in place) and required (what the caller's arena must hold). Under
+            --memory compact some operators write their output over their input (in place): the two
+            tensors then share one buffer, the layout says which, and the in-place saving is the planned
+            bytes this saves. The layout lists each
             planned buffer's offset, size and lifetime (first..last operator index).
             When the core cannot prepare the model, everything else is still listed and the exit code is 2.
             """)
@@ -81,7 +84,8 @@ enum InspectCommand: Command {
     // MARK: JSON
 
     static func json(_ u: Interpreter.ArenaUsage) -> JSONValue {
-        .object([("planned", .int(u.planned)), ("persistent", .int(u.persistent)), ("lower_bound", .int(u.lowerBound)), ("required", .int(u.required))])
+        .object([("planned", .int(u.planned)), ("persistent", .int(u.persistent)), ("lower_bound", .int(u.lowerBound)), ("required", .int(u.required)),
+                 ("in_place_saving", .int(u.inPlaceSaving))])
     }
 
     static func json(_ t: TensorFacts) -> JSONValue {
@@ -127,6 +131,7 @@ enum InspectCommand: Command {
                 ("outputs", .array(op.outputs.map(tensorRef))),
                 ("macs", .int(op.macs)),
                 ("scratch", scratch),
+                ("in_place", .bool(it?.runsInPlace(operator: op.index) ?? false)),
             ])
         }
         var layout: JSONValue = .null, arena: JSONValue = .null
@@ -219,6 +224,9 @@ enum InspectCommand: Command {
         arena.add(["persistent", Format.grouped(u.persistent), "tensor and operator records, operator parameters, per-channel data"])
         let excess = u.lowerBound > 0 ? String(format: "; the plan is %.1f%% above it", 100 * Double(u.planned - u.lowerBound) / Double(u.lowerBound)) : ""
         arena.add(["lower bound", Format.grouped(u.lowerBound), "most planned bytes live at once: no plan needs less\(excess)"])
+        if u.inPlaceSaving != 0 {
+            arena.add(["in-place saving", Format.grouped(u.inPlaceSaving), "planned bytes saved by operators writing over their input"])
+        }
         arena.add(["required", Format.grouped(u.required), "what the arena must hold (planned + persistent + alignment)"])
         Console.out(arena.render(header: false))
 
@@ -226,6 +234,12 @@ enum InspectCommand: Command {
         Console.out("layout of the planned part (lifetimes in operator indices)")
         var layout = TextTable([("buffer", .left), ("offset", .right), ("end", .right), ("bytes", .right), ("live", .left), ("", .left)])
         let inputs = Set(facts.inputs), outputs = Set(facts.outputs)
+        // Tensors that an operator running in place writes (its output) or overwrites (its input).
+        var inPlace: [Int: String] = [:]
+        for op in facts.operators where it.runsInPlace(operator: op.index) && !op.inputs.isEmpty && !op.outputs.isEmpty {
+            inPlace[op.outputs[0]] = "written in place over tensor \(op.inputs[0]) by op \(op.index)"
+            inPlace[op.inputs[0]] = (inPlace[op.inputs[0]].map { $0 + "; " } ?? "") + "overwritten in place by op \(op.index)"
+        }
         for p in placements(it) {
             let life = p.firstUse == p.lastUse ? "\(p.firstUse)" : "\(p.firstUse)..\(p.lastUse)"
             switch p.kind {
@@ -236,6 +250,7 @@ enum InspectCommand: Command {
                 var note = facts.tensor(p.index)?.typeAndShape ?? ""
                 if inputs.contains(p.index) { note += " (model input)" }
                 if outputs.contains(p.index) { note += " (model output)" }
+                if let why = inPlace[p.index] { note += " (\(why))" }
                 if p.alias >= 0 {
                     layout.add(["tensor \(p.index)", "-", "-", Format.grouped(p.bytes), life, "\(note), shares tensor \(p.alias)'s buffer"])
                 } else if p.offset < 0 {

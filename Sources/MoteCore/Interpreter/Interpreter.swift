@@ -8,7 +8,10 @@
 /// (records and per-operator data, sized before anything is prepared): then operators cannot
 /// be prepared, their scratch needs are unknown, and `value` is an estimate (persistent part
 /// plus every activation byte) with which a second attempt reports the exact figure. Then `input(_:)` gives the input tensors' bytes to fill, `invoke()`
-/// runs the operators in order, `output(_:)` gives the results.
+/// runs the operators in order, `output(_:)` gives the results. Under the compact policy
+/// operators may write their output over their input (see `runsInPlace(operator:)`), a model
+/// input included: after `invoke` the input bytes are undefined, so fill them before every
+/// `invoke`.
 ///
 /// Arena layout: the planned part (activations and scratch, greedy plan, see `ArenaPlanner`)
 /// from the start, the persistent part (tensor and operator records, operator parameters,
@@ -47,12 +50,18 @@ public struct Interpreter {
         /// The persistent part: records, operator parameters, per-channel data.
         public var persistent: Int
         /// The largest total of activation bytes live at once (a RESHAPE output counted once
-        /// with its input): no plan of the activations alone can be smaller. Kernel scratch
-        /// buffers come on top of it.
+        /// with its input; every other operator output counted as a buffer of its own, i.e.
+        /// without in place): no plan of the activations alone that keeps every operator's
+        /// output apart from its inputs can be smaller. Kernel scratch buffers come on top of
+        /// it; in place can bring `planned` below it.
         public var lowerBound: Int
         /// Bytes the caller's arena must have: planned + persistent, plus the bytes skipped to
         /// align the arena's start to 16.
         public var required: Int
+        /// Planned bytes saved by running operators in place (compact policy): the plan of the
+        /// same buffers with every operator writing a buffer of its own, minus `planned`. 0
+        /// when no operator runs in place.
+        public var inPlaceSaving: Int
     }
 
     /// Prepares `model` to run in `arena`, with kernels chosen by `memoryPolicy`.
@@ -136,9 +145,12 @@ public struct Interpreter {
             if let failure = OperatorRegistry.dispatch(code, &visitor)! { throw failure }
             let scratch = visitor.ctx.scratchBytes
             guard scratch >= 0, scratch <= 1 << 28 else { throw MoteError(.overflow, "scratch request too large", operator: opIndex) }
+            let inPlace = visitor.ctx.inPlaceScratchBytes
+            guard inPlace <= 1 << 28, scratch + max(inPlace, 0) <= 1 << 28 else { throw MoteError(.overflow, "scratch request too large", operator: opIndex) }
             ops[i] = OperatorRecord(params: cursor, builtin: code, scratchBytes: Int32(truncatingIfNeeded: scratch), scratchOffset: -1,
                                     inputStart: Int32(truncatingIfNeeded: op.inputs.start), inputCount: Int32(truncatingIfNeeded: op.inputs.count),
-                                    outputStart: Int32(truncatingIfNeeded: op.outputs.start), outputCount: Int32(truncatingIfNeeded: op.outputs.count))
+                                    outputStart: Int32(truncatingIfNeeded: op.outputs.start), outputCount: Int32(truncatingIfNeeded: op.outputs.count),
+                                    inPlaceScratch: Int32(truncatingIfNeeded: inPlace))
             cursor += align(paramBytes) + align(extra)
 
             for k in 0..<op.inputs.count {
@@ -187,7 +199,8 @@ public struct Interpreter {
             tensors[r].lastUse = max(tensors[r].lastUse, tensors[t].lastUse)
         }
 
-        // 5. Plan the activations and scratch buffers.
+        // 5. Plan the activations and scratch buffers: first as if no operator ran in place
+        // (the lower bound and the saving are measured against that), then with in place.
         var items = InterpreterPlanItems(tensors: tensors, tensorCount: tensorCount, ops: ops, opCount: opCount)
         // Every offset the planner forms is at most the sum of all buffers: keep it far from a
         // 32-bit Int's limit (each buffer is already below 1 GiB).
@@ -198,9 +211,14 @@ public struct Interpreter {
             guard allBuffers <= 1 << 30 else { throw MoteError(.overflow, "activations and scratch above 1 GiB in all") }
         }
         let lowerBound = ArenaPlanner.lowerBound(items, steps: opCount, itemCount: tensorCount)
-        let planned = ArenaPlanner.plan(&items)
+        var planned = ArenaPlanner.plan(&items)
+        let plannedWithoutInPlace = planned
+        if Interpreter.shareInPlaceBuffers(tensors, tensorCount, ops, opCount, model.buffer) {
+            planned = ArenaPlanner.plan(&items)
+        }
         let required = skew + planned + persistent
-        usage = ArenaUsage(planned: planned, persistent: persistent, lowerBound: lowerBound, required: required)
+        usage = ArenaUsage(planned: planned, persistent: persistent, lowerBound: lowerBound, required: required,
+                           inPlaceSaving: plannedWithoutInPlace - planned)
         guard required <= arena.count else {
             throw MoteError(.arenaTooSmall, "arena too small for the planned tensors", value: required)
         }
@@ -217,6 +235,51 @@ public struct Interpreter {
         for t in 0..<tensorCount where tensors[t].data == nil {
             tensors[t].data = base  // unused or empty tensors: a valid address, never read
         }
+    }
+
+    /// Grants the in-place offers (`PrepareContext.allowInPlace`) in execution order: operator
+    /// `i`'s output 0 joins the buffer of its input 0 when that buffer (with every tensor
+    /// already sharing it) is an activation that no model output uses, that no operator after
+    /// `i` reads, and that is no other input of `i`. The larger tensor of the merged group
+    /// becomes its root (so the buffer holds both), every member points at the root directly,
+    /// and the root's lifetime covers all members'. A granted operator's scratch grows by its
+    /// in-place scratch (the larger request: the in-place routine uses the scratch instead of the
+    /// other one); a declined offer is cleared to -1. Returns true when any was granted.
+    static func shareInPlaceBuffers(_ tensors: UnsafeMutablePointer<TensorSlot>, _ tensorCount: Int,
+                                    _ ops: UnsafeMutablePointer<OperatorRecord>, _ opCount: Int, _ buffer: FlatBuffer) -> Bool {
+        @inline(__always) func root(_ t: Int) -> Int { tensors[t].alias >= 0 ? Int(tensors[t].alias) : t }
+        var granted = false
+        for i in 0..<opCount where ops[i].inPlaceScratch >= 0 {
+            let inputs = ops[i].inputs(buffer), outputs = ops[i].outputs(buffer)
+            let extra = ops[i].inPlaceScratch
+            ops[i].inPlaceScratch = -1
+            guard inputs.count >= 1, outputs.count >= 1 else { continue }
+            let a = Int(inputs.i32(0)), o = Int(outputs.i32(0))
+            guard a >= 0, a < tensorCount, o >= 0, o < tensorCount, a != o,
+                  tensors[a].flags & TensorSlot.constant == 0, tensors[o].alias < 0 else { continue }
+            let shared = root(a)
+            guard tensors[shared].lastUse == Int32(truncatingIfNeeded: i), tensors[shared].byteCount > 0, tensors[o].byteCount > 0 else { continue }
+            var legal = true
+            for k in 1..<max(inputs.count, 1) {
+                let t = Int(inputs.i32(k))
+                if t >= 0, t < tensorCount, tensors[t].flags & TensorSlot.constant == 0, root(t) == shared { legal = false }
+            }
+            for t in 0..<tensorCount where root(t) == shared && tensors[t].flags & TensorSlot.graphOutput != 0 { legal = false }
+            guard legal else { continue }
+            // The larger tensor roots the merged group; ties keep the input's root.
+            let (newRoot, old) = tensors[o].byteCount > tensors[shared].byteCount ? (o, shared) : (shared, o)
+            for t in 0..<tensorCount where t == old || tensors[t].alias == Int32(truncatingIfNeeded: old) {
+                tensors[t].alias = Int32(truncatingIfNeeded: newRoot)
+                tensors[t].offset = -1  // placed by the plan without in place: no buffer of its own now
+            }
+            tensors[newRoot].alias = -1
+            tensors[newRoot].firstUse = min(tensors[newRoot].firstUse, tensors[old].firstUse)
+            tensors[newRoot].lastUse = max(tensors[newRoot].lastUse, tensors[old].lastUse)
+            ops[i].inPlaceScratch = extra
+            ops[i].scratchBytes = max(ops[i].scratchBytes, extra)
+            granted = true
+        }
+        return granted
     }
 
     /// Bytes of every non-constant tensor: enough for any plan.
@@ -331,10 +394,16 @@ public struct Interpreter {
         i >= 0 && i < operatorCount ? (Int(ops[i].scratchBytes), Int(ops[i].scratchOffset)) : (0, -1)
     }
 
+    /// True when operator `i` writes its output 0 over its input 0 (compact policy: the
+    /// kernel offered it and the planner granted it; the two tensors then share one buffer,
+    /// see `placement`).
+    public func runsInPlace(operator i: Int) -> Bool { i >= 0 && i < operatorCount && ops[i].inPlaceScratch >= 0 }
+
     /// The builtin code of operator `i`.
     public func builtinCode(_ i: Int) -> Int32 { i >= 0 && i < operatorCount ? ops[i].builtin : -1 }
 
-    /// Runs every operator in order.
+    /// Runs every operator in order. The model inputs' bytes are undefined afterwards (the
+    /// planner reuses their memory, and an operator may run in place over them).
     public func invoke() {
         for i in 0..<operatorCount { evalOperator(i) }
     }
@@ -358,7 +427,8 @@ public struct Interpreter {
 }
 
 /// The interpreter's record of one operator, kept in the arena's persistent part (40 bytes
-/// on 64-bit targets: the input and output index vectors are kept as positions in the model).
+/// on 64-bit targets, 36 on 32-bit ones: the input and output index vectors are kept as
+/// positions in the model).
 struct OperatorRecord {
     /// The kernel's `Params`, stored by prepare.
     var params: UnsafeMutableRawPointer
@@ -370,6 +440,9 @@ struct OperatorRecord {
     var inputCount: Int32
     var outputStart: Int32
     var outputCount: Int32
+    /// Before planning, the scratch bytes of the kernel's in-place offer (-1 without one);
+    /// after it, the same for a granted offer and -1 for a declined one.
+    var inPlaceScratch: Int32
 
     func inputs(_ buffer: FlatBuffer) -> FBVector {
         FBVector(buffer: buffer, start: Int(inputStart), count: Int(inputCount), elementSize: 4)

@@ -85,6 +85,9 @@ public struct PrepareContext {
     public var persistent: UnsafeMutableRawBufferPointer
     /// Scratch bytes requested for eval.
     public internal(set) var scratchBytes: Int = 0
+    /// The scratch bytes eval needs when output 0 shares input 0's buffer, or -1 when the
+    /// kernel cannot run in place (see `allowInPlace`).
+    public internal(set) var inPlaceScratchBytes: Int = -1
     /// Whether kernels may trade arena memory for speed (see `Interpreter.MemoryPolicy`).
     public let memoryPolicy: Interpreter.MemoryPolicy
 
@@ -137,6 +140,19 @@ public struct PrepareContext {
     /// (the largest request of this operator wins).
     public mutating func requestScratch(bytes: Int) {
         scratchBytes = max(scratchBytes, bytes)
+    }
+
+    /// Declares that eval can write output 0 over input 0 (`EvalContext.runsInPlace`), given
+    /// `scratchBytes` of scratch memory on top of what `requestScratch` asked for. Only the
+    /// compact memory policy runs operators in place (under `.fast` this does nothing: its
+    /// optimized routines read the input after writing outputs). The interpreter grants it
+    /// when input 0 is an activation whose buffer dies at this operator (not a constant, not a
+    /// model output, read by no later operator or longer-lived RESHAPE, not another input of
+    /// this operator); the shared buffer then has the larger of the two tensors' sizes and
+    /// starts both tensors. Otherwise the extra scratch is not reserved.
+    public mutating func allowInPlace(scratchBytes: Int = 0) {
+        guard memoryPolicy == .compact, scratchBytes >= 0 else { return }
+        inPlaceScratchBytes = scratchBytes
     }
 
     /// Tensor `index` as seen by prepare (nil for -1). Validated here: index in range, known
@@ -203,6 +219,14 @@ public struct EvalContext {
     /// The number of outputs.
     public var outputCount: Int { outputs.count }
 
+    /// True when output 0 shares input 0's buffer: the interpreter granted the kernel's
+    /// `allowInPlace` and eval must write the output over the input it still reads.
+    @inline(__always)
+    public var runsInPlace: Bool {
+        guard inputCount >= 1, outputCount >= 1, let x = input(0) else { return false }
+        return x == UnsafeRawPointer(output(0))
+    }
+
     /// The data of input `i` (nil for an omitted optional input).
     @inline(__always)
     public func input(_ i: Int) -> UnsafeRawPointer? {
@@ -241,7 +265,8 @@ public struct TensorSlot {
     public var lastUse: Int32
     /// Offset in the planned part of the arena, or -1 for constants and unused tensors.
     public var offset: Int32
-    /// The tensor whose memory this one shares (a RESHAPE output shares its input's), or -1.
+    /// The tensor whose buffer this one shares, or -1: a RESHAPE output shares its input's,
+    /// and the input and output of an operator that runs in place share the larger one's.
     public var alias: Int32
     /// Bit flags (`TensorSlot.constant`, ...).
     public var flags: Int32

@@ -12,7 +12,9 @@
 /// at run time). Persistent memory:
 /// 5 bytes per output channel (`ChannelTable`; 9 under the fast policy), plus the repacked filter when the panel
 /// form applies (at most `Conv2DOptimized.panelBudget` bytes). Scratch: the lane constants
-/// (36 bytes per channel) and a batch of accumulators and gathered windows.
+/// (36 bytes per channel) and a batch of accumulators and gathered windows. Under the compact
+/// policy a 1x1 convolution with stride 1 may run over its input
+/// (`Conv2DReference.runInPlace`, a scratch of one input pixel) when the planner grants it.
 ///
 /// Rejected: int16 activations and int4 filters (versions 4, 7, 8), a 64-bit
 /// `quantized_bias_type`, hybrid float models, non-positive scales, a declared output shape
@@ -109,12 +111,16 @@ public enum Conv2DKernel: OperatorKernel {
         }
         let perChannel = table.requantization(q, singleRounding: false)
         let optimized = eligible && ctx.requestOptimizedScratch(perChannel, routineBytes: Conv2DOptimized.scratchBytes(g, panel: panel != nil))
+        if let bytes = Conv2DReference.inPlaceScratchBytes(g) { ctx.allowInPlace(scratchBytes: bytes) }
         return Params(geometry: g, requantization: q, perChannel: perChannel, panel: panel, optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
         let input = ctx.input(0, as: Int8.self), filter = ctx.input(1, as: Int8.self), output = ctx.output(0, as: Int8.self)
-        if p.optimized, let scratch = ctx.scratch {
+        if ctx.runsInPlace, let scratch = ctx.scratch {
+            Conv2DReference.runInPlace(p.geometry, p.requantization, data: output, filter: filter,
+                                       bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), scratch: scratch)
+        } else if p.optimized, let scratch = ctx.scratch {
             let lanes = p.perChannel.lanes(in: scratch)
             Conv2DOptimized.run(p.geometry, lanes, inputOffset: p.requantization.inputOffset, panel: p.panel,
                                 input: input, filter: filter, output: output, scratch: scratch + p.perChannel.laneBytes)

@@ -25,6 +25,8 @@ public enum HardSwishKernel: OperatorKernel {
                                                 outputScale: output.scale(0), outputZeroPoint: qOut.zeroPoint) else {
             throw ctx.error(.invalidQuantization, "HARD_SWISH scales out of the supported range", tensor: output.index)
         }
+        // Element i is read before it is written and never again: safe over the input.
+        ctx.allowInPlace()
         return Params(hardSwish: p, count: input.elementCount)
     }
 

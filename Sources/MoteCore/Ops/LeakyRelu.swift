@@ -27,6 +27,8 @@ public enum LeakyReluKernel: OperatorKernel {
         guard alpha.isFinite else { throw ctx.error(.invalidOptions, "LEAKY_RELU alpha is not finite") }
         let leaky = Requantize.LeakyParams.make(inputScale: input.scale(0), inputZeroPoint: qi.zeroPoint,
                                                 outputScale: output.scale(0), outputZeroPoint: qo.zeroPoint, alpha: alpha)
+        // Element i is read before it is written and never again: safe over the input.
+        ctx.allowInPlace()
         return Params(leaky: leaky, count: input.elementCount)
     }
 

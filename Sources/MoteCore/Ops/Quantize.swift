@@ -23,6 +23,8 @@ public enum QuantizeKernel: OperatorKernel {
         let qi = try ctx.quantization(input), qo = try ctx.quantization(output)
         let r = Requantize.Params.quantize(inputScale: input.scale(0), inputZeroPoint: qi.zeroPoint,
                                            outputScale: output.scale(0), outputZeroPoint: qo.zeroPoint)
+        // Element i is read before it is written and never again: safe over the input.
+        ctx.allowInPlace()
         return Params(requantize: r, count: input.elementCount)
     }
 

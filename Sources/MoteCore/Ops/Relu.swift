@@ -28,6 +28,8 @@ public enum ReluKernel: OperatorKernel {
         }
         let r = Requantize.Params.relu(inputScale: input.scale(0), inputZeroPoint: qi.zeroPoint,
                                        outputScale: output.scale(0), outputZeroPoint: qo.zeroPoint, lo: bounds.lo, hi: bounds.hi)
+        // Element i is read before it is written and never again: safe over the input.
+        ctx.allowInPlace()
         return Params(requantize: r, count: input.elementCount)
     }
 

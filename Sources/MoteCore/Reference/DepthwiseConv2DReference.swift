@@ -12,33 +12,61 @@ public enum DepthwiseConv2DReference {
     /// `outputDepth == inputDepth * filterDepth`.
     public static func run(_ g: ConvGeometry, _ q: Requantization, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                            bias: UnsafePointer<Int32>?, output: UnsafeMutablePointer<Int8>) {
-        let multiplier = g.filterDepth
+        let inputImage = g.inputHeight &* g.inputWidth &* g.inputDepth, outputRowBytes = g.outputWidth &* g.outputDepth
         var out = output
         for b in 0..<g.batches {
-            let image = input + (b &* g.inputHeight &* g.inputWidth &* g.inputDepth)
+            let rows = InputRows(image: input + b &* inputImage, rowBytes: g.inputWidth &* g.inputDepth)
             for oy in 0..<g.outputHeight {
-                let originY = oy &* g.strideHeight &- g.padTop
-                for ox in 0..<g.outputWidth {
-                    let originX = ox &* g.strideWidth &- g.padLeft
-                    for c in 0..<g.outputDepth {
-                        let inputChannel = c / multiplier
-                        var acc: Int32 = 0
-                        for ky in 0..<g.filterHeight {
-                            let iy = originY &+ ky &* g.dilationHeight
-                            if iy < 0 || iy >= g.inputHeight { continue }
-                            for kx in 0..<g.filterWidth {
-                                let ix = originX &+ kx &* g.dilationWidth
-                                if ix < 0 || ix >= g.inputWidth { continue }
-                                let x = Int32(image[(iy &* g.inputWidth &+ ix) &* g.inputDepth &+ inputChannel])
-                                let w = Int32(filter[(ky &* g.filterWidth &+ kx) &* g.outputDepth &+ c])
-                                acc &+= w &* (x &+ q.inputOffset)
-                            }
-                        }
-                        if let bias { acc &+= bias[c] }
-                        out.pointee = q.output(acc, channel: c)
-                        out += 1
+                outputRow(g, q, oy: oy, rows: rows, filter: filter, bias: bias, output: out)
+                out += outputRowBytes
+            }
+        }
+    }
+
+    /// Where output row computations find the input rows of one image: row `iy` at
+    /// `image + iy * rowBytes`, except rows below `savedBelow`, which come from a ring of
+    /// `savedRows` saved rows (row `iy` in slot `iy % savedRows`; see `runInPlace`).
+    struct InputRows {
+        var image: UnsafePointer<Int8>
+        var rowBytes: Int
+        var saved: UnsafePointer<Int8>? = nil
+        var savedRows = 0
+        var savedBelow = 0
+
+        @inline(__always)
+        func row(_ iy: Int) -> UnsafePointer<Int8> {
+            if iy < savedBelow, let saved { return saved + (iy % savedRows) &* rowBytes }
+            return image + iy &* rowBytes
+        }
+    }
+
+    /// Output row `oy` of one image (`outputWidth * outputDepth` bytes at `output`).
+    @inline(__always)
+    static func outputRow(_ g: ConvGeometry, _ q: Requantization, oy: Int, rows: InputRows, filter: UnsafePointer<Int8>,
+                          bias: UnsafePointer<Int32>?, output: UnsafeMutablePointer<Int8>) {
+        let multiplier = g.filterDepth
+        let originY = oy &* g.strideHeight &- g.padTop
+        var out = output
+        for ox in 0..<g.outputWidth {
+            let originX = ox &* g.strideWidth &- g.padLeft
+            for c in 0..<g.outputDepth {
+                let inputChannel = c / multiplier
+                var acc: Int32 = 0
+                for ky in 0..<g.filterHeight {
+                    let iy = originY &+ ky &* g.dilationHeight
+                    if iy < 0 || iy >= g.inputHeight { continue }
+                    let row = rows.row(iy)
+                    for kx in 0..<g.filterWidth {
+                        let ix = originX &+ kx &* g.dilationWidth
+                        if ix < 0 || ix >= g.inputWidth { continue }
+                        let x = Int32(row[ix &* g.inputDepth &+ inputChannel])
+                        let w = Int32(filter[(ky &* g.filterWidth &+ kx) &* g.outputDepth &+ c])
+                        acc &+= w &* (x &+ q.inputOffset)
                     }
                 }
+                if let bias { acc &+= bias[c] }
+                out.pointee = q.output(acc, channel: c)
+                out += 1
             }
         }
     }

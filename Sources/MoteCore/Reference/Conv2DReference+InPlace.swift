@@ -1,0 +1,44 @@
+/// A 1x1, stride-1 CONV_2D written over its own input, for the compact memory policy: the
+/// bytes of `Conv2DReference.run`, with the input and output sharing one buffer that starts
+/// both and holds the larger.
+///
+/// Such a convolution is a matrix product per pixel: output pixel `p`
+/// (`outputDepth` bytes at `p * outputDepth`) reads only input pixel `p` (`inputDepth` bytes
+/// at `p * inputDepth`), counting pixels across the batch. Each input pixel is copied to the
+/// scratch before its outputs are written. With `outputDepth <= inputDepth` pixels go first
+/// to last: writing pixel `p` reaches no input pixel after `p`. With a larger output depth
+/// they go last to first: writing pixel `p` reaches no input pixel before `p`. Scratch:
+/// `inputDepth` bytes.
+extension Conv2DReference {
+    /// The scratch bytes of `runInPlace`, or nil when the geometry cannot run in place.
+    public static func inPlaceScratchBytes(_ g: ConvGeometry) -> Int? {
+        guard g.filterHeight == 1, g.filterWidth == 1, g.strideHeight == 1, g.strideWidth == 1,
+              g.outputHeight == g.inputHeight, g.outputWidth == g.inputWidth else { return nil }
+        return ConvKernels.scratch(g.inputDepth, 1)
+    }
+
+    /// Runs the convolution over `data`, which holds the input
+    /// (`[batches, inputHeight, inputWidth, inputDepth]`) and receives the output
+    /// (`[batches, inputHeight, inputWidth, outputDepth]`); `scratch` has
+    /// `inPlaceScratchBytes(g)` bytes.
+    public static func runInPlace(_ g: ConvGeometry, _ q: Requantization, data: UnsafeMutablePointer<Int8>, filter: UnsafePointer<Int8>,
+                                  bias: UnsafePointer<Int32>?, scratch: UnsafeMutableRawPointer) {
+        guard inPlaceScratchBytes(g) != nil else { return }
+        var pixel = g
+        pixel.batches = 1
+        pixel.inputHeight = 1
+        pixel.inputWidth = 1
+        pixel.outputHeight = 1
+        pixel.outputWidth = 1
+        pixel.padTop = 0
+        pixel.padLeft = 0
+        let saved = scratch.bindMemory(to: Int8.self, capacity: g.inputDepth)
+        let pixels = g.batches &* g.inputHeight &* g.inputWidth
+        let forward = g.outputDepth <= g.inputDepth
+        for k in 0..<pixels {
+            let p = forward ? k : pixels &- 1 &- k
+            saved.update(from: data + p &* g.inputDepth, count: g.inputDepth)
+            run(pixel, q, input: UnsafePointer(saved), filter: filter, bias: bias, output: data + p &* g.outputDepth)
+        }
+    }
+}
