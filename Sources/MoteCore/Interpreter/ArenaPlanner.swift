@@ -8,7 +8,9 @@
 /// `GreedyMemoryPlanner` does, and execution order (earlier first use first; ties: larger
 /// first), which is optimal for chains such as MobileNet's where largest-first strands a
 /// buffer above a gap. Lifetimes are inclusive operator ranges `[firstUse, lastUse]`; a RESHAPE
-/// output shares its input's buffer (see `Interpreter`). Needs no memory beyond the tensor and
+/// output shares its input's buffer, and so do the tensors of an operator that runs in place
+/// (see `Interpreter`): such a buffer may be several rectangles (`PlanItems.hasParts`), each
+/// tensor at its own offset inside it for its own lifetime. Needs no memory beyond the tensor and
 /// operator records; O(n²) per placement order in the number of buffers.
 enum ArenaPlanner {
     static let alignment = 16
@@ -22,6 +24,15 @@ enum ArenaPlanner {
         var first: Int32
         var last: Int32
         var offset: Int
+    }
+
+    /// One rectangle of a buffer made of several (`PlanItems.hasParts`): `size` bytes at
+    /// `offset` from the buffer's start, live over `[first, last]`.
+    struct Part {
+        var offset: Int
+        var size: Int
+        var first: Int32
+        var last: Int32
     }
 
     /// The order in which buffers are placed.
@@ -66,6 +77,7 @@ enum ArenaPlanner {
             }
             if best < 0 { break }
             let size = align(bestItem.size)
+            let bestHasParts = items.hasParts(best)
             var offset = 0
             var moved = true
             while moved {
@@ -73,6 +85,21 @@ enum ArenaPlanner {
                 for j in 0..<n {
                     guard j != best, let other = items.get(j), other.offset >= 0,
                           other.first <= bestItem.last, bestItem.first <= other.last else { continue }
+                    if bestHasParts || items.hasParts(j) {
+                        // Only rectangles live at the same time conflict; moving up past one
+                        // keeps the start 16-byte aligned.
+                        items.forEachPart(best) { mine in
+                            items.forEachPart(j) { theirs in
+                                guard theirs.first <= mine.last, mine.first <= theirs.last else { return }
+                                let lo = other.offset + theirs.offset, hi = lo + theirs.size, start = offset + mine.offset
+                                if start < hi && lo < start + mine.size {
+                                    offset = align(hi - mine.offset)
+                                    moved = true
+                                }
+                            }
+                        }
+                        continue
+                    }
                     let otherEnd = other.offset + align(other.size)
                     if offset < otherEnd && other.offset < offset + size {
                         offset = otherEnd
@@ -107,6 +134,19 @@ enum ArenaPlanner {
 protocol PlanItems {
     var count: Int { get }
     /// Buffer `i`, or nil when `i` needs no planned memory (constants, aliases, unused tensors).
+    /// For a buffer with parts: its whole extent and the union of its parts' lifetimes.
     func get(_ i: Int) -> ArenaPlanner.Item?
     mutating func set(_ i: Int, _ item: ArenaPlanner.Item)
+    /// True when buffer `i` is several rectangles (tensors of different sizes and lifetimes
+    /// sharing it, see `Interpreter`): it then conflicts only where a part does.
+    func hasParts(_ i: Int) -> Bool
+    /// Calls `body` with every part of buffer `i` (with parts only).
+    func forEachPart(_ i: Int, _ body: (ArenaPlanner.Part) -> Void)
+}
+
+extension PlanItems {
+    func hasParts(_ i: Int) -> Bool { false }
+    func forEachPart(_ i: Int, _ body: (ArenaPlanner.Part) -> Void) {
+        if let it = get(i) { body(ArenaPlanner.Part(offset: 0, size: it.size, first: it.first, last: it.last)) }
+    }
 }

@@ -211,11 +211,8 @@ public struct Interpreter {
             guard allBuffers <= 1 << 30 else { throw MoteError(.overflow, "activations and scratch above 1 GiB in all") }
         }
         let lowerBound = ArenaPlanner.lowerBound(items, steps: opCount, itemCount: tensorCount)
-        var planned = ArenaPlanner.plan(&items)
-        let plannedWithoutInPlace = planned
-        if Interpreter.shareInPlaceBuffers(tensors, tensorCount, ops, opCount, model.buffer) {
-            planned = ArenaPlanner.plan(&items)
-        }
+        let plannedWithoutInPlace = ArenaPlanner.plan(&items)
+        let planned = Interpreter.grantInPlace(&items, planned: plannedWithoutInPlace, buffer: model.buffer)
         let required = skew + planned + persistent
         usage = ArenaUsage(planned: planned, persistent: persistent, lowerBound: lowerBound, required: required,
                            inPlaceSaving: plannedWithoutInPlace - planned)
@@ -226,60 +223,16 @@ public struct Interpreter {
 
         // 6. Bind every tensor to its memory.
         for t in 0..<tensorCount {
-            if tensors[t].flags & TensorSlot.constant != 0 { continue }
+            if tensors[t].flags & TensorSlot.constant != 0 || tensors[t].alias >= 0 { continue }
             if tensors[t].offset >= 0 { tensors[t].data = base + Int(tensors[t].offset) }
         }
         for t in 0..<tensorCount where tensors[t].alias >= 0 {
-            tensors[t].data = tensors[Int(tensors[t].alias)].data
+            // A sharing tensor's offset is its position inside the root's buffer.
+            tensors[t].data = tensors[Int(tensors[t].alias)].data.map { $0 + max(Int(tensors[t].offset), 0) }
         }
         for t in 0..<tensorCount where tensors[t].data == nil {
             tensors[t].data = base  // unused or empty tensors: a valid address, never read
         }
-    }
-
-    /// Grants the in-place offers (`PrepareContext.allowInPlace`) in execution order: operator
-    /// `i`'s output 0 joins the buffer of its input 0 when that buffer (with every tensor
-    /// already sharing it) is an activation that no model output uses, that no operator after
-    /// `i` reads, and that is no other input of `i`. The larger tensor of the merged group
-    /// becomes its root (so the buffer holds both), every member points at the root directly,
-    /// and the root's lifetime covers all members'. A granted operator's scratch grows by its
-    /// in-place scratch (the larger request: the in-place routine uses the scratch instead of the
-    /// other one); a declined offer is cleared to -1. Returns true when any was granted.
-    static func shareInPlaceBuffers(_ tensors: UnsafeMutablePointer<TensorSlot>, _ tensorCount: Int,
-                                    _ ops: UnsafeMutablePointer<OperatorRecord>, _ opCount: Int, _ buffer: FlatBuffer) -> Bool {
-        @inline(__always) func root(_ t: Int) -> Int { tensors[t].alias >= 0 ? Int(tensors[t].alias) : t }
-        var granted = false
-        for i in 0..<opCount where ops[i].inPlaceScratch >= 0 {
-            let inputs = ops[i].inputs(buffer), outputs = ops[i].outputs(buffer)
-            let extra = ops[i].inPlaceScratch
-            ops[i].inPlaceScratch = -1
-            guard inputs.count >= 1, outputs.count >= 1 else { continue }
-            let a = Int(inputs.i32(0)), o = Int(outputs.i32(0))
-            guard a >= 0, a < tensorCount, o >= 0, o < tensorCount, a != o,
-                  tensors[a].flags & TensorSlot.constant == 0, tensors[o].alias < 0 else { continue }
-            let shared = root(a)
-            guard tensors[shared].lastUse == Int32(truncatingIfNeeded: i), tensors[shared].byteCount > 0, tensors[o].byteCount > 0 else { continue }
-            var legal = true
-            for k in 1..<max(inputs.count, 1) {
-                let t = Int(inputs.i32(k))
-                if t >= 0, t < tensorCount, tensors[t].flags & TensorSlot.constant == 0, root(t) == shared { legal = false }
-            }
-            for t in 0..<tensorCount where root(t) == shared && tensors[t].flags & TensorSlot.graphOutput != 0 { legal = false }
-            guard legal else { continue }
-            // The larger tensor roots the merged group; ties keep the input's root.
-            let (newRoot, old) = tensors[o].byteCount > tensors[shared].byteCount ? (o, shared) : (shared, o)
-            for t in 0..<tensorCount where t == old || tensors[t].alias == Int32(truncatingIfNeeded: old) {
-                tensors[t].alias = Int32(truncatingIfNeeded: newRoot)
-                tensors[t].offset = -1  // placed by the plan without in place: no buffer of its own now
-            }
-            tensors[newRoot].alias = -1
-            tensors[newRoot].firstUse = min(tensors[newRoot].firstUse, tensors[old].firstUse)
-            tensors[newRoot].lastUse = max(tensors[newRoot].lastUse, tensors[old].lastUse)
-            ops[i].inPlaceScratch = extra
-            ops[i].scratchBytes = max(ops[i].scratchBytes, extra)
-            granted = true
-        }
-        return granted
     }
 
     /// Bytes of every non-constant tensor: enough for any plan.
@@ -372,11 +325,20 @@ public struct Interpreter {
     }
 
     /// Where the planner put tensor `t`: offset in the planned part (-1 for constants and
-    /// tensors sharing another's buffer), bytes, lifetime, and the tensor it shares memory with.
+    /// tensors sharing another's buffer), bytes, lifetime, and the tensor it shares memory with
+    /// (the root of the shared buffer, which is at least as large; for a tensor written or
+    /// overwritten in place, `sharedOffset` gives its position inside it).
     public func placement(_ t: Int) -> (offset: Int, bytes: Int, firstUse: Int, lastUse: Int, alias: Int, isConstant: Bool) {
         guard t >= 0, t < tensorCount else { return (-1, 0, -1, -1, -1, false) }
         let s = tensors[t]
-        return (Int(s.offset), Int(s.byteCount), Int(s.firstUse), Int(s.lastUse), Int(s.alias), s.flags & TensorSlot.constant != 0)
+        return (s.alias >= 0 ? -1 : Int(s.offset), Int(s.byteCount), Int(s.firstUse), Int(s.lastUse), Int(s.alias), s.flags & TensorSlot.constant != 0)
+    }
+
+    /// The position of tensor `t` inside the buffer it shares (0 for a RESHAPE output and for
+    /// tensors with a buffer of their own).
+    public func sharedOffset(_ t: Int) -> Int {
+        guard t >= 0, t < tensorCount, tensors[t].alias >= 0 else { return 0 }
+        return max(Int(tensors[t].offset), 0)
     }
 
     /// The output tensor indices of operator `i`.
@@ -466,12 +428,39 @@ struct InterpreterPlanItems: PlanItems {
         if i < tensorCount {
             let t = tensors[i]
             guard t.flags & TensorSlot.constant == 0, t.alias < 0, t.firstUse >= 0, t.byteCount > 0 else { return nil }
-            return ArenaPlanner.Item(size: Int(t.byteCount), first: t.firstUse, last: t.lastUse, offset: Int(t.offset))
+            var item = ArenaPlanner.Item(size: Int(t.byteCount), first: t.firstUse, last: t.lastUse, offset: Int(t.offset))
+            if t.flags & TensorSlot.sharedRoot != 0 {
+                forEachPart(i) { part in
+                    item.first = min(item.first, part.first)
+                    item.last = max(item.last, part.last)
+                }
+            }
+            return item
         }
         let r = ops[i - tensorCount]
         guard r.scratchBytes > 0 else { return nil }
         let step = Int32(truncatingIfNeeded: i - tensorCount)
         return ArenaPlanner.Item(size: Int(r.scratchBytes), first: step, last: step, offset: Int(r.scratchOffset))
+    }
+
+    func hasParts(_ i: Int) -> Bool { i < tensorCount && tensors[i].flags & TensorSlot.sharedRoot != 0 }
+
+    /// The root's own rectangle, then every tensor that joined its buffer in place, each at
+    /// its offset inside the buffer for its own lifetime (RESHAPE outputs lie inside the
+    /// rectangle of the tensor they reshape, whose lifetime covers theirs).
+    func forEachPart(_ i: Int, _ body: (ArenaPlanner.Part) -> Void) {
+        guard i < tensorCount else {
+            if let it = get(i) { body(ArenaPlanner.Part(offset: 0, size: it.size, first: it.first, last: it.last)) }
+            return
+        }
+        let root = tensors[i]
+        body(ArenaPlanner.Part(offset: 0, size: Int(root.byteCount), first: root.firstUse, last: root.lastUse))
+        guard root.flags & TensorSlot.sharedRoot != 0 else { return }
+        let r = Int32(truncatingIfNeeded: i)
+        for t in 0..<tensorCount where tensors[t].alias == r && tensors[t].flags & TensorSlot.inPlace != 0 && tensors[t].firstUse >= 0 {
+            let m = tensors[t]
+            body(ArenaPlanner.Part(offset: max(Int(m.offset), 0), size: Int(m.byteCount), first: m.firstUse, last: m.lastUse))
+        }
     }
 
     func set(_ i: Int, _ item: ArenaPlanner.Item) {

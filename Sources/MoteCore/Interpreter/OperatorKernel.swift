@@ -142,14 +142,16 @@ public struct PrepareContext {
         scratchBytes = max(scratchBytes, bytes)
     }
 
-    /// Declares that eval can write output 0 over input 0 (`EvalContext.runsInPlace`), given
-    /// `scratchBytes` of scratch memory on top of what `requestScratch` asked for. Only the
-    /// compact memory policy runs operators in place (under `.fast` this does nothing: its
-    /// optimized routines read the input after writing outputs). The interpreter grants it
-    /// when input 0 is an activation whose buffer dies at this operator (not a constant, not a
-    /// model output, read by no later operator or longer-lived RESHAPE, not another input of
-    /// this operator); the shared buffer then has the larger of the two tensors' sizes and
-    /// starts both tensors. Otherwise the extra scratch is not reserved.
+    /// Declares that eval can write output 0 over input 0 (`EvalContext.runsInPlace`) with a
+    /// scratch of `scratchBytes` (the operator's scratch becomes the larger of this and what
+    /// `requestScratch` asked for: the in-place routine uses it instead). Only the compact
+    /// memory policy runs operators in place (under `.fast` this does nothing: its optimized
+    /// routines read the input after writing outputs). The interpreter grants it when input
+    /// 0 is an activation whose buffer dies at this operator (not a constant, not a model
+    /// output, read by no later operator or longer-lived RESHAPE, not another input of this
+    /// operator), and for an output larger than its input only when that makes the plan no
+    /// larger. Both tensors then start at the same address, or (an output larger than its
+    /// input) the input ends where the output ends. Otherwise no extra scratch is reserved.
     public mutating func allowInPlace(scratchBytes: Int = 0) {
         guard memoryPolicy == .compact, scratchBytes >= 0 else { return }
         inPlaceScratchBytes = scratchBytes
@@ -219,12 +221,16 @@ public struct EvalContext {
     /// The number of outputs.
     public var outputCount: Int { outputs.count }
 
-    /// True when output 0 shares input 0's buffer: the interpreter granted the kernel's
-    /// `allowInPlace` and eval must write the output over the input it still reads.
+    /// True when output 0 overlaps input 0: the interpreter granted the kernel's `allowInPlace`
+    /// and eval must write the output over the input it still reads. Both then start at the
+    /// same address, except for an output larger than its input, which may also end where
+    /// the input ends (the input sits at the end of the output's bytes).
     @inline(__always)
     public var runsInPlace: Bool {
         guard inputCount >= 1, outputCount >= 1, let x = input(0) else { return false }
-        return x == UnsafeRawPointer(output(0))
+        let a = tensors[Int(inputs.i32(0))], b = tensors[Int(outputs.i32(0))]
+        let y = UnsafeRawPointer(output(0))
+        return x < y + Int(b.byteCount) && y < x + Int(a.byteCount)
     }
 
     /// The data of input `i` (nil for an omitted optional input).
@@ -263,7 +269,9 @@ public struct TensorSlot {
     /// First and last operator that uses the tensor (-1 before use).
     public var firstUse: Int32
     public var lastUse: Int32
-    /// Offset in the planned part of the arena, or -1 for constants and unused tensors.
+    /// Offset in the planned part of the arena, or -1 for constants and unused tensors; for a
+    /// tensor that shares another's buffer (`alias`), its position inside that buffer (-1 or 0
+    /// for a RESHAPE output: at the start).
     public var offset: Int32
     /// The tensor whose buffer this one shares, or -1: a RESHAPE output shares its input's,
     /// and the input and output of an operator that runs in place share the larger one's.
@@ -279,4 +287,11 @@ public struct TensorSlot {
     public static let graphOutput: Int32 = 4
     /// An operator has written (or will write) the tensor.
     public static let produced: Int32 = 8
+    /// The tensor joined another's buffer through an operator that runs in place (it is one
+    /// of the buffer's parts, at `offset` inside it).
+    public static let inPlace: Int32 = 16
+    /// The tensor roots a buffer that tensors joined in place (the planner places its parts).
+    public static let sharedRoot: Int32 = 32
+    /// Moved by a tentative in-place merge that the planner may still undo.
+    static let pending: Int32 = 64
 }

@@ -118,7 +118,7 @@ public enum Conv2DKernel: OperatorKernel {
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
         let input = ctx.input(0, as: Int8.self), filter = ctx.input(1, as: Int8.self), output = ctx.output(0, as: Int8.self)
         if ctx.runsInPlace, let scratch = ctx.scratch {
-            Conv2DReference.runInPlace(p.geometry, p.requantization, data: output, filter: filter,
+            Conv2DReference.runInPlace(p.geometry, p.requantization, input: input, output: output, filter: filter,
                                        bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), scratch: scratch)
         } else if p.optimized, let scratch = ctx.scratch {
             let lanes = p.perChannel.lanes(in: scratch)

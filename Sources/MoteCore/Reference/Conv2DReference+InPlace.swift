@@ -3,12 +3,13 @@
 /// both and holds the larger.
 ///
 /// Such a convolution is a matrix product per pixel: output pixel `p`
-/// (`outputDepth` bytes at `p * outputDepth`) reads only input pixel `p` (`inputDepth` bytes
-/// at `p * inputDepth`), counting pixels across the batch. Each input pixel is copied to the
-/// scratch before its outputs are written. With `outputDepth <= inputDepth` pixels go first
-/// to last: writing pixel `p` reaches no input pixel after `p`. With a larger output depth
-/// they go last to first: writing pixel `p` reaches no input pixel before `p`. Scratch:
-/// `inputDepth` bytes.
+/// (`outputDepth` bytes at `output + p * outputDepth`) reads only input pixel `p`
+/// (`inputDepth` bytes at `input + p * inputDepth`), counting pixels across the batch. Each
+/// input pixel is copied to the scratch before its outputs are written. When both start at
+/// the same address and `outputDepth <= inputDepth`, or when the input ends where the larger
+/// output ends, pixels go first to last: writing pixel `p` reaches no input pixel after `p`.
+/// When both start together and the output is larger, they go last to first: writing pixel
+/// `p` reaches no input pixel before `p`. Scratch: `inputDepth` bytes.
 extension Conv2DReference {
     /// The scratch bytes of `runInPlace`, or nil when the geometry cannot run in place.
     public static func inPlaceScratchBytes(_ g: ConvGeometry) -> Int? {
@@ -17,12 +18,11 @@ extension Conv2DReference {
         return ConvKernels.scratch(g.inputDepth, 1)
     }
 
-    /// Runs the convolution over `data`, which holds the input
-    /// (`[batches, inputHeight, inputWidth, inputDepth]`) and receives the output
-    /// (`[batches, inputHeight, inputWidth, outputDepth]`); `scratch` has
-    /// `inPlaceScratchBytes(g)` bytes.
-    public static func runInPlace(_ g: ConvGeometry, _ q: Requantization, data: UnsafeMutablePointer<Int8>, filter: UnsafePointer<Int8>,
-                                  bias: UnsafePointer<Int32>?, scratch: UnsafeMutableRawPointer) {
+    /// Runs the convolution from `input` (`[batches, inputHeight, inputWidth, inputDepth]`)
+    /// into `output` (`[batches, inputHeight, inputWidth, outputDepth]`), which overlap in one
+    /// of the two ways above; `scratch` has `inPlaceScratchBytes(g)` bytes.
+    public static func runInPlace(_ g: ConvGeometry, _ q: Requantization, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                                  filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?, scratch: UnsafeMutableRawPointer) {
         guard inPlaceScratchBytes(g) != nil else { return }
         var pixel = g
         pixel.batches = 1
@@ -34,11 +34,11 @@ extension Conv2DReference {
         pixel.padLeft = 0
         let saved = scratch.bindMemory(to: Int8.self, capacity: g.inputDepth)
         let pixels = g.batches &* g.inputHeight &* g.inputWidth
-        let forward = g.outputDepth <= g.inputDepth
+        let forward = input != UnsafePointer(output) || g.outputDepth <= g.inputDepth
         for k in 0..<pixels {
             let p = forward ? k : pixels &- 1 &- k
-            saved.update(from: data + p &* g.inputDepth, count: g.inputDepth)
-            run(pixel, q, input: UnsafePointer(saved), filter: filter, bias: bias, output: data + p &* g.outputDepth)
+            saved.update(from: input + p &* g.inputDepth, count: g.inputDepth)
+            run(pixel, q, input: UnsafePointer(saved), filter: filter, bias: bias, output: output + p &* g.outputDepth)
         }
     }
 }
