@@ -183,7 +183,9 @@ int32_t mote_set_input(mote_interpreter *handle, size_t index, const void *data,
 /*
  * Runs every operator once, in order, from the inputs to the outputs. Cannot fail on a ready
  * handle (mote_init validated everything); returns MOTE_OK, or MOTE_STATUS_INVALID_ARGUMENT
- * when the handle is not ready.
+ * when the handle is not ready. The input bytes are undefined afterwards: the C ABI's compact
+ * memory policy runs operators in place, writing their output over their input (a model
+ * input included, as TFLite Micro reuses it too), and the planner reuses memory.
  */
 int32_t mote_invoke(mote_interpreter *handle);
 

@@ -223,4 +223,28 @@ final class InspectCommandTests: XCTestCase {
             XCTFail("the core cannot prepare \(path) yet: \(r.stderr)")
         }
     }
+    /// Under the compact policy kws's depthwise and pointwise layers run in place: the JSON says
+    /// which operators do and what it saved (the compact plan without in place was the 16,000-byte
+    /// lower bound, bench/NOTES.md), and the report for people says which tensors share a buffer.
+    func testCompactInPlaceIsExplained() throws {
+        let dir = try CLIFixtures.model("mlperf_kws_ds_cnn")
+        let path = dir.appendingPathComponent("model_int8.tflite").path
+        let doc = try MoteCLI.run(["inspect", path, "--memory", "compact", "--json"]).json()
+        let arena = try XCTUnwrap(doc["arena"] as? [String: Int])
+        XCTAssertEqual(arena["planned"]! + arena["in_place_saving"]!, 16_000)
+        XCTAssertLessThan(arena["planned"]!, arena["lower_bound"]!)
+        let ops = try XCTUnwrap(doc["operators"] as? [[String: Any]])
+        let inPlace = ops.filter { $0["in_place"] as? Bool == true }.map { $0["index"] as! Int }
+        // Every convolution but the first (10x4, stride 2) runs in place; nothing else does
+        // (AVERAGE_POOL_2D, RESHAPE, FULLY_CONNECTED and SOFTMAX do not offer it).
+        let convs = ops.filter { ["CONV_2D", "DEPTHWISE_CONV_2D"].contains($0["op_name"] as! String) }.map { $0["index"] as! Int }
+        XCTAssertEqual(inPlace, Array(convs.dropFirst()))
+        XCTAssertEqual(inPlace.count, 8)
+        let fast = try MoteCLI.run(["inspect", path, "--json"]).json()
+        XCTAssertEqual((fast["arena"] as? [String: Int])?["in_place_saving"], 0)
+        let text = try MoteCLI.run(["inspect", path, "--memory", "compact"]).stdout
+        XCTAssertTrue(text.contains("in-place saving"), text)
+        XCTAssertTrue(text.contains("written in place over tensor"), text)
+        XCTAssertTrue(text.contains("overwritten in place by op 1"), text)
+    }
 }

@@ -2,7 +2,7 @@
 // bench/build_probe.sh, not part of the package): the arena figures and the invoke latency
 // of a model, straight from the core, for when the `mote` tool is not available.
 //
-//   probe arena [--memory compact|fast] MODEL...   one JSON line per model: planned, persistent, lower bound, required
+//   probe arena [--memory compact|fast] MODEL...   one JSON line per model: planned, persistent, lower bound, in-place saving, required
 //   probe bench MODEL [RUNS] [WARMUP]              one JSON line: median and min milliseconds per invoke (fast policy)
 // (portable Swift loops only: MoteCoreDSP is not part of the probe)
 import Foundation
@@ -72,7 +72,7 @@ struct Probe {
     static func arena(_ path: String) {
         withInterpreter(path) { it in
             let u = it.usage
-            print(json([("model", path), ("memory", policy == .compact ? "compact" : "fast"), ("planned", u.planned), ("persistent", u.persistent), ("lower_bound", u.lowerBound),
+            print(json([("model", path), ("memory", policy == .compact ? "compact" : "fast"), ("planned", u.planned), ("persistent", u.persistent), ("lower_bound", u.lowerBound), ("in_place_saving", u.inPlaceSaving),
                         ("required", u.required), ("tensors", it.tensorCount), ("operators", it.operatorCount)]))
         }
     }

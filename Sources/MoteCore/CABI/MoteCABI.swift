@@ -192,6 +192,7 @@ public func moteSetInput(_ handle: UnsafeMutableRawPointer?, _ index: UInt, _ da
 }
 
 /// `mote_invoke`: runs every operator once; `.invalidArgument` when the handle is not ready.
+/// The input bytes are undefined afterwards (operators may run in place over them).
 @_cdecl("mote_invoke")
 public func moteInvoke(_ handle: UnsafeMutableRawPointer?) -> Int32 {
     guard let it = MoteCABI.interpreter(UnsafeRawPointer(handle)) else { return MoteError.Kind.invalidArgument.rawValue }
