@@ -11,8 +11,13 @@ final class InPlaceTests: XCTestCase {
     /// Runs `model` with `input` under `policy`; returns every model output and, per operator,
     /// whether it ran in place.
     static func run(_ model: [UInt8], _ input: [UInt8]?, _ policy: Interpreter.MemoryPolicy) throws -> (outputs: [[UInt8]], inPlace: [Bool]) {
+        try run(model, input.map { [$0] } ?? [], policy)
+    }
+
+    /// The same with model inputs `0..<inputs.count`.
+    static func run(_ model: [UInt8], _ inputs: [[UInt8]], _ policy: Interpreter.MemoryPolicy) throws -> (outputs: [[UInt8]], inPlace: [Bool]) {
         try FixtureConformanceTests.withInterpreter(model, memoryPolicy: policy) { it in
-            if let input { try input.withUnsafeBytes { try it.setInput(0, $0) } }
+            for (i, input) in inputs.enumerated() { try input.withUnsafeBytes { try it.setInput(i, $0) } }
             it.invoke()
             return ((0..<it.outputCount).map { [UInt8](it.output($0)) }, (0..<it.operatorCount).map { it.runsInPlace(operator: $0) })
         }
@@ -146,6 +151,35 @@ final class InPlaceTests: XCTestCase {
             XCTAssertEqual(compact.inPlace, [true], name)
             XCTAssertEqual(compact.outputs, fast.outputs, name)
         }
+    }
+
+    /// ADD, SUB and MUL run over their first input when it is not broadcast, whatever the
+    /// second; `x + x` keeps its input (read twice).
+    func testBinaryArithmeticRunsInPlaceOverItsFirstInput() throws {
+        var rng = SeededRandom(0x1D4)
+        let x = rng.int8s(48).bytes, y = rng.int8s(3).bytes
+        for builtin in [BuiltinOperator.add, BuiltinOperator.sub, BuiltinOperator.mul] {
+            let model = TinyModel(tensors: [.init(shape: [1, 4, 4, 3], scales: [0.05], zeroPoints: [3]),
+                                            .init(shape: [1, 1, 1, 3], scales: [0.04], zeroPoints: [-2]),
+                                            .init(shape: [1, 4, 4, 3], scales: [0.08], zeroPoints: [1])],
+                                  builtin: builtin, inputs: [0, 1], outputs: [2], optionsType: 0, options: [])
+            let compact = try Self.run(model.serialize(), [x, y], .compact)
+            let fast = try Self.run(model.serialize(), [x, y], .fast)
+            XCTAssertEqual(compact.inPlace, [true], "builtin \(builtin)")
+            XCTAssertEqual(compact.outputs, fast.outputs, "builtin \(builtin)")
+            var twice = model
+            twice.inputs = [0, 0]
+            twice.tensors[2].scales = [0.1]
+            let c = try Self.run(twice.serialize(), [x], .compact), f = try Self.run(twice.serialize(), [x], .fast)
+            XCTAssertEqual(c.inPlace, [false], "builtin \(builtin), x op x")
+            XCTAssertEqual(c.outputs, f.outputs, "builtin \(builtin), x op x")
+        }
+        // A broadcast first input is not offered.
+        let broadcast = TinyModel(tensors: [.init(shape: [1, 1, 1, 3], scales: [0.04], zeroPoints: [-2]),
+                                            .init(shape: [1, 4, 4, 3], scales: [0.05], zeroPoints: [3]),
+                                            .init(shape: [1, 4, 4, 3], scales: [0.08], zeroPoints: [1])],
+                                  builtin: BuiltinOperator.add, inputs: [0, 1], outputs: [2], optionsType: 0, options: [])
+        XCTAssertEqual(try Self.run(broadcast.serialize(), [y, x], .compact).inPlace, [false])
     }
 
     /// The depthwise model of `p` read into MoteModel's IR, for the refusal cases below.

@@ -64,8 +64,15 @@ public enum ElementwiseBinary {
         var range: Int32ActivationRange
     }
 
+    /// Offers in place onto input 1 when it has the output's shape (not broadcast): the loop
+    /// then reads its element `i` only to write output element `i` (see `BroadcastBinary.run`).
+    static func allowInPlace(_ ctx: inout PrepareContext, _ o: Operands) {
+        if o.input1.shape.equals(o.output.shape) { ctx.allowInPlace() }
+    }
+
     static func prepareAddSub(_ ctx: inout PrepareContext, subtract: Bool) throws(MoteError) -> AddSubParams {
         let o = try operands(ctx, optionsType: subtract ? BuiltinOptionsType.sub : BuiltinOptionsType.add)
+        allowInPlace(&ctx, o)
         var p = AddSubParams(plan: o.plan, isInt8: o.input1.type == .int8, subtract: subtract,
                              quantized: QuantizedAdd.Params(input1Offset: 0, input2Offset: 0, leftShift: 0, input1Multiplier: 0, input1Shift: 0,
                                                             input2Multiplier: 0, input2Shift: 0, outputMultiplier: 0, outputShift: 0,
@@ -105,6 +112,7 @@ public enum ElementwiseBinary {
 
     static func prepareMul(_ ctx: inout PrepareContext) throws(MoteError) -> MulParams {
         let o = try operands(ctx, optionsType: BuiltinOptionsType.mul)
+        allowInPlace(&ctx, o)
         var p = MulParams(plan: o.plan, isInt8: o.input1.type == .int8,
                           quantized: QuantizedMul.Params(input1Offset: 0, input2Offset: 0, outputOffset: 0, outputMultiplier: 0,
                                                          outputShift: 0, activationMin: 0, activationMax: 0),
