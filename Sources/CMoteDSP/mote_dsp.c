@@ -206,6 +206,32 @@ INLINE void average_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptr
             for (int j = 0; j < 16; j++) o[k + j] = (int8_t)pool_average(s[j], half, n, lo, hi);
         }
     }
+/// The tap pointers of an output pixel whose window starts at (oy, ox): the input pixel, or
+/// pad_row outside the image; an odd count is padded with a repeat of the last pointer
+/// (its packed weights are 0). Returns the number of pairs.
+INLINE ptrdiff_t dw_taps(const int8_t **taps, const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy,
+                         ptrdiff_t ox, ptrdiff_t dh, ptrdiff_t dw, ptrdiff_t fh, ptrdiff_t fw, const int8_t *pad_row) {
+    ptrdiff_t t = 0;
+    for (ptrdiff_t ky = 0; ky < fh; ky++) {
+        const ptrdiff_t iy = oy + ky * dh;
+        const int row_in = iy >= 0 && iy < ih;
+        for (ptrdiff_t kx = 0; kx < fw; kx++) {
+            const ptrdiff_t ix = ox + kx * dw;
+            taps[t++] = row_in && ix >= 0 && ix < iw ? image + (iy * iw + ix) * depth : pad_row;
+        }
+    }
+    if (t & 1) taps[t] = taps[t - 1], t++;
+    return t / 2;
+}
+
+/// The tap pointers of a run starting at `input` (all inside): ky * row_stride + kx * tap_stride.
+INLINE ptrdiff_t dw_run_taps(const int8_t **taps, const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh,
+                             ptrdiff_t fw) {
+    ptrdiff_t t = 0;
+    for (ptrdiff_t ky = 0; ky < fh; ky++)
+        for (ptrdiff_t kx = 0; kx < fw; kx++) taps[t++] = input + ky * row_stride + kx * tap_stride;
+    if (t & 1) taps[t] = taps[t - 1], t++;
+    return t / 2;
 }
 
 #if defined(__x86_64__)
@@ -626,6 +652,167 @@ AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int
     SPLIT(right, k.right_even, k.right_odd);
 #undef SPLIT
     return k;
+/// One 32-lane depthwise block: sum over tap pairs q of the int16 pairs (taps[2q][off + l],
+/// taps[2q + 1][off + l]) times the packed weights at w + q * wstep (dw_pack's order), lanes
+/// in `m` loaded (others 0). Returns the lo / hi accumulators (dw_pack's lane order).
+#define DW_STEP_VNNI(A0, A1, T, OFF, W, M)                                                                   \
+    do {                                                                                                    \
+        const __m512i x0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8((M), (T)[2 * q] + (OFF)));            \
+        const __m512i x1 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8((M), (T)[2 * q + 1] + (OFF)));        \
+        const int16_t *wq = (W) + q * wstep;                                                                \
+        A0 = _mm512_dpwssd_epi32(A0, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(wq));                 \
+        A1 = _mm512_dpwssd_epi32(A1, _mm512_unpackhi_epi16(x0, x1), _mm512_loadu_si512(wq + 32));            \
+    } while (0)
+
+/// Stores a block's lo / hi accumulators as lanes 0..31 in order (lanes in `m`).
+AVX512 INLINE void dw_store_vnni(__m512i lo, __m512i hi, int32_t *out, __mmask32 m) {
+    const __m512i i0 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    const __m512i i1 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    const __m512i c0 = _mm512_permutex2var_epi32(lo, i0, hi), c1 = _mm512_permutex2var_epi32(lo, i1, hi);
+    if (m == 0xffffffffu) {
+        _mm512_storeu_si512(out, c0);
+        _mm512_storeu_si512(out + 16, c1);
+    } else {
+        _mm512_mask_storeu_epi32(out, (__mmask16)m, c0);
+        _mm512_mask_storeu_epi32(out + 16, (__mmask16)(m >> 16), c1);
+    }
+}
+
+/// Two independent blocks (a: taps ta at offset oa, weights wa, lanes ma; b likewise) so that
+/// four accumulator chains overlap; `two` = 0 computes a only.
+AVX512 INLINE void dw_blocks_vnni(const int8_t *const *ta, ptrdiff_t oa, const int16_t *wa, __mmask32 ma, int32_t *outa,
+                                  const int8_t *const *tb, ptrdiff_t ob, const int16_t *wb, __mmask32 mb, int32_t *outb,
+                                  ptrdiff_t pairs, ptrdiff_t wstep, const int two) {
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, b0 = a0, b1 = a0;
+    for (ptrdiff_t q = 0; q < pairs; q++) {
+        DW_STEP_VNNI(a0, a1, ta, oa, wa, ma);
+        if (two) DW_STEP_VNNI(b0, b1, tb, ob, wb, mb);
+    }
+    dw_store_vnni(a0, a1, outa, ma);
+    if (two) dw_store_vnni(b0, b1, outb, mb);
+}
+
+/// The lanes of a block with n (>= 1) valid bytes.
+INLINE uint32_t dw_lanes(ptrdiff_t n) { return n >= 32 ? 0xffffffffu : ((uint32_t)1 << n) - 1; }
+
+AVX512 static void dw_pixels_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t ox,
+                                  ptrdiff_t sw, ptrdiff_t dh, ptrdiff_t dw, const int16_t *packed, ptrdiff_t fh, ptrdiff_t fw,
+                                  const int8_t *pad_row, ptrdiff_t count, int32_t *acc) {
+    const int8_t *t0[MOTE_DW_MAX_TAPS + 1], *t1[MOTE_DW_MAX_TAPS + 1];
+    const ptrdiff_t blocks = (depth + 31) / 32, wstep = blocks * 64;
+    ptrdiff_t p = 0, pairs = 0;
+    // Two pixels at a time, block by block.
+    for (; p + 2 <= count; p += 2) {
+        pairs = dw_taps(t0, image, ih, iw, depth, oy, ox + p * sw, dh, dw, fh, fw, pad_row);
+        dw_taps(t1, image, ih, iw, depth, oy, ox + (p + 1) * sw, dh, dw, fh, fw, pad_row);
+        int32_t *a = acc + p * depth;
+        for (ptrdiff_t b = 0; b < blocks; b++) {
+            const __mmask32 m = dw_lanes(depth - 32 * b);
+            dw_blocks_vnni(t0, 32 * b, packed + 64 * b, m, a + 32 * b, t1, 32 * b, packed + 64 * b, m, a + depth + 32 * b, pairs, wstep, 1);
+        }
+    }
+    if (p < count) {
+        // The last pixel: two blocks at a time.
+        pairs = dw_taps(t0, image, ih, iw, depth, oy, ox + p * sw, dh, dw, fh, fw, pad_row);
+        int32_t *a = acc + p * depth;
+        ptrdiff_t b = 0;
+        for (; b + 2 <= blocks; b += 2)
+            dw_blocks_vnni(t0, 32 * b, packed + 64 * b, dw_lanes(depth - 32 * b), a + 32 * b, t0, 32 * b + 32, packed + 64 * b + 64,
+                           dw_lanes(depth - 32 * b - 32), a + 32 * b + 32, pairs, wstep, 1);
+        if (b < blocks)
+            dw_blocks_vnni(t0, 32 * b, packed + 64 * b, dw_lanes(depth - 32 * b), a + 32 * b, t0, 0, packed, 0, a, pairs, wstep, 0);
+    }
+}
+
+/// dw_interior (mote_dsp.h).
+AVX512 static void dw_interior_vnni(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh, ptrdiff_t fw,
+                                    const int16_t *packed, ptrdiff_t channels, ptrdiff_t pixel_stride, ptrdiff_t count,
+                                    int32_t *acc) {
+    const int8_t *t[MOTE_DW_MAX_TAPS + 1];
+    const ptrdiff_t pairs = dw_run_taps(t, input, row_stride, tap_stride, fh, fw);
+    const ptrdiff_t blocks = (channels + 31) / 32, wstep = blocks * 64;
+    if (pixel_stride == channels && (channels % 32 == 0 || 32 % channels == 0)) {
+        // The pixels are contiguous: one run of count * channels bytes, in which block k uses
+        // weight block k % blocks (channels dividing 32: the period-32 block every time).
+        const ptrdiff_t bytes = count * channels;
+        ptrdiff_t o = 0, k = 0;
+        for (; o + 64 <= bytes; o += 64, k += 2)
+            dw_blocks_vnni(t, o, packed + 64 * (k % blocks), 0xffffffffu, acc + o, t, o + 32, packed + 64 * ((k + 1) % blocks),
+                           0xffffffffu, acc + o + 32, pairs, wstep, 1);
+        if (o < bytes) {
+            const ptrdiff_t rest = bytes - o;
+            if (rest > 32)
+                dw_blocks_vnni(t, o, packed + 64 * (k % blocks), 0xffffffffu, acc + o, t, o + 32, packed + 64 * ((k + 1) % blocks),
+                               dw_lanes(rest - 32), acc + o + 32, pairs, wstep, 1);
+            else
+                dw_blocks_vnni(t, o, packed + 64 * (k % blocks), dw_lanes(rest), acc + o, t, 0, packed, 0, acc, pairs, wstep, 0);
+        }
+        return;
+    }
+    // Pixel by pixel (two at a time, block by block); the taps of pixel p are at p * pixel_stride.
+    ptrdiff_t p = 0;
+    for (; p + 2 <= count; p += 2) {
+        const ptrdiff_t o = p * pixel_stride;
+        int32_t *a = acc + p * channels;
+        for (ptrdiff_t b = 0; b < blocks; b++) {
+            const __mmask32 m = dw_lanes(channels - 32 * b);
+            dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, m, a + 32 * b, t, o + pixel_stride + 32 * b, packed + 64 * b, m,
+                           a + channels + 32 * b, pairs, wstep, 1);
+        }
+    }
+    if (p < count) {
+        const ptrdiff_t o = p * pixel_stride;
+        int32_t *a = acc + p * channels;
+        ptrdiff_t b = 0;
+        for (; b + 2 <= blocks; b += 2)
+            dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, o + 32 * b + 32,
+                           packed + 64 * b + 64, dw_lanes(channels - 32 * b - 32), a + 32 * b + 32, pairs, wstep, 1);
+        if (b < blocks)
+            dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, 0, packed, 0, a, pairs, wstep, 0);
+    }
+}
+
+/// dw_pack (mote_dsp.h): pair q, block b at packed + (q * blocks + b) * 64, made as
+/// DW_STEP_VNNI makes its inputs (the two taps' 32 lanes widened, then vpunpck{l,h}wd), so
+/// that int16 2d and 2d + 1 of the first 32 hold taps 2q and 2q + 1 of block lane
+/// 8 * (d / 4) + d % 4 and those of the second 32 of lane 8 * (d / 4) + 4 + d % 4.
+AVX512 static void dw_pack_vnni(const int8_t *filter, ptrdiff_t taps, ptrdiff_t channels, ptrdiff_t period, int16_t *packed) {
+    const ptrdiff_t blocks = (period + 31) / 32, pairs = (taps + 1) / 2;
+    int8_t repeated[2][32];
+    for (ptrdiff_t q = 0; q < pairs; q++) {
+        const int8_t *w[2];
+        for (int h = 0; h < 2; h++) {
+            const ptrdiff_t tap = 2 * q + h;
+            if (tap >= taps) {
+                w[h] = NULL;  // the missing odd tap: weights 0
+            } else if (period != channels) {
+                // Channels dividing 32: the tap's weights repeated over the 32 lanes.
+                for (int l = 0; l < 32; l++) repeated[h][l] = filter[tap * channels + l % channels];
+                w[h] = repeated[h];
+            } else {
+                w[h] = filter + tap * channels;
+            }
+        }
+        for (ptrdiff_t b = 0; b < blocks; b++) {
+            const __mmask32 m = dw_lanes(period - 32 * b);
+            const __m512i x0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, w[0] + 32 * b));
+            const __m512i x1 = w[1] ? _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, w[1] + 32 * b)) : _mm512_setzero_si512();
+            int16_t *o = packed + (q * blocks + b) * 64;
+            _mm512_storeu_si512(o, _mm512_unpacklo_epi16(x0, x1));
+            _mm512_storeu_si512(o + 32, _mm512_unpackhi_epi16(x0, x1));
+        }
+    }
+}
+
+/// Eight channels' t (requantize_body's) in int64 lanes, in channel order (vpmuldq reads the
+/// low, sign-extended halves). Lanes outside `m` load zeros (their results are not stored).
+AVX512 INLINE __m512i requantize8(__m256i x, const int64_t *rounding, const int64_t *negative, const int64_t *right,
+                                  const int32_t *mult, __mmask8 m) {
+    const __m512i p = _mm512_mul_epi32(_mm512_cvtepi32_epi64(x), _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(m, mult)));
+    const __m512i below = _mm512_srai_epi64(_mm512_add_epi64(p, _mm512_set1_epi64((int64_t)1 << 30)), 63);
+    const __m512i r = _mm512_sub_epi64(_mm512_add_epi64(p, _mm512_maskz_loadu_epi64(m, rounding)),
+                                       _mm512_and_si512(_mm512_maskz_loadu_epi64(m, negative), below));
+    return _mm512_srav_epi64(r, _mm512_maskz_loadu_epi64(m, right));
 }
 
 /// requantize_body's t for the int64 lanes p (products of one parity), exact in 64 bits.
@@ -737,8 +924,10 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 }
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
-    {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni},
-    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2},
+    {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
+     dw_pack_vnni, dw_pixels_vnni, dw_interior_vnni},
+    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, NULL, NULL,
+     NULL},
 };
 
 static int supported(int variant) {

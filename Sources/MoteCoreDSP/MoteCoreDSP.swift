@@ -51,6 +51,9 @@ public enum MoteCoreDSP {
             table.requantize = k.requantize
             table.maxPool = k.max_pool
             table.averagePool = k.average_pool
+            table.depthwisePack = k.dw_pack
+            table.depthwisePixels = k.dw_pixels
+            table.depthwiseInterior = k.dw_interior
             installed = String(cString: k.name)
         } else {
             installed = "portable"

@@ -276,6 +276,43 @@ final class KernelTableTests: XCTestCase {
         }
     }
 
+    /// The depthwise row kernels (packed pixels and flat runs) against the reference routine:
+    /// every channel count 1...70 (blocks of 32 lanes, partial blocks, channels that divide 32
+    /// and those that do not), strides 1-3, dilations 1-2, multipliers 1-2, and paddings
+    /// before and after the image on both axes (SAME with odd and even sizes, and VALID).
+    func testDepthwiseRowKernelsEqualReferenceRoutine() throws {
+        try forEachVariant { variant in
+            var rng = SeededRandom(0xD3C0)
+            for channels in 1...70 {
+                for trial in 0..<2 {
+                    var p = DepthwiseProblem.wide(&rng)
+                    p.batches = 1
+                    p.inputDepth = channels
+                    p.multiplier = channels <= 35 && trial == 1 ? 2 : 1
+                    p.kernelH = [3, 3, 1, 2, 5].randomElement(using: &rng)!
+                    p.kernelW = [3, 3, 1, 2, 5].randomElement(using: &rng)!
+                    p.strideH = (channels &+ trial) % 3 + 1
+                    p.strideW = (channels / 3 &+ trial) % 3 + 1
+                    p.dilationH = trial == 0 ? 1 : Int.random(in: 1...2, using: &rng)
+                    p.dilationW = trial == 0 ? 1 : Int.random(in: 1...2, using: &rng)
+                    p.same = channels % 5 != 0
+                    p.height = (p.kernelH - 1) * p.dilationH + 1 + Int.random(in: 0...7, using: &rng)
+                    p.width = (p.kernelW - 1) * p.dilationW + 1 + Int.random(in: 0...9, using: &rng)
+                    p.filterScales = (0..<(p.perChannel ? p.outputDepth : 1)).map { _ in Float.random(in: 0.001...0.05, using: &rng) }
+                    p.input = rng.int8s(p.height * p.width * p.inputDepth)
+                    p.filter = rng.int8s(p.kernelH * p.kernelW * p.outputDepth)
+                    p.bias = (0..<p.outputDepth).map { _ in Int32.random(in: -100_000...100_000, using: &rng) }
+                    let (fast, slow) = try OpHarness.runBoth(DepthwiseConv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                        DepthwiseConv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                                     filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                                     output: ctx.output(0, as: Int8.self))
+                    }
+                    XCTAssertEqual(fast, slow, "\(variant) depthwise C \(channels) mult \(p.multiplier) in \(p.height)x\(p.width) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same)")
+                }
+            }
+        }
+    }
+
     /// Every fixture, every sample, with `MoteCoreDSP.install()`'s choice and then with each
     /// variant: the output equals TFLite's reference kernels byte for byte.
     func testEveryFixtureMatchesReferenceWithDSPKernels() throws {

@@ -52,6 +52,40 @@ typedef void (*mote_dw_pixel_fn)(const int8_t *image, ptrdiff_t input_height, pt
                                  const int8_t *filter, ptrdiff_t filter_height, ptrdiff_t filter_width, ptrdiff_t channels,
                                  ptrdiff_t multiplier, const int8_t *pad_row, int32_t *acc);
 
+/// Largest filter (filter_height * filter_width taps) that dw_pack, dw_pixels and dw_interior take.
+#define MOTE_DW_MAX_TAPS 64
+
+/// Lanes of one packed depthwise weight block (see dw_pack).
+#define MOTE_DW_BLOCK 32
+
+/// Repacks a depthwise filter (multiplier 1: `taps` taps of `channels` weights, tap-major)
+/// for dw_pixels and dw_interior into `(taps + 1) / 2 * ((period + 31) / 32) * 64` int16 values
+/// at `packed`: the taps in pairs, each pair's weights as int16 pairs in 32-lane blocks, lane
+/// l of the period taking w[tap][l % channels] (0 for l >= period or a missing odd tap), in
+/// the order vpunpck{l,h}wd produces. `period` is `channels`, or 32 when channels divides 32
+/// (the lanes repeat the channels, as a run of several pixels needs).
+typedef void (*mote_dw_pack_fn)(const int8_t *filter, ptrdiff_t taps, ptrdiff_t channels, ptrdiff_t period, int16_t *packed);
+
+/// Depthwise, multiplier 1, `count` output pixels of one row whose windows start at input row
+/// origin_y and columns origin_x + p * stride_w (p < count; possibly outside the image):
+/// acc[p * channels + c] = sum over taps (ky, kx) of filter[(ky * filter_width + kx) * channels + c]
+/// * x[c], x the input pixel (origin_y + ky * dilation_h, origin_x + p * stride_w + kx * dilation_w)
+/// of `image` (NHWC, input_height x input_width x channels) when inside, else `pad_row`
+/// (`channels` bytes). `packed` is dw_pack's form of the filter (period as there).
+typedef void (*mote_dw_pixels_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t channels,
+                                  ptrdiff_t origin_y, ptrdiff_t origin_x, ptrdiff_t stride_w, ptrdiff_t dilation_h,
+                                  ptrdiff_t dilation_w, const int16_t *packed, ptrdiff_t filter_height,
+                                  ptrdiff_t filter_width, const int8_t *pad_row, ptrdiff_t count, int32_t *acc);
+
+/// Depthwise, multiplier 1, `count` output pixels (any stride) whose taps are all inside the
+/// image, the first pixel's window at `input`, pixel p's `p * pixel_stride` bytes further:
+/// acc[p * channels + c] = sum over ky, kx of filter[(ky * filter_width + kx) * channels + c]
+///                         * input[ky * row_stride + kx * tap_stride + p * pixel_stride + c],
+/// with `packed` dw_pack's form of the filter.
+typedef void (*mote_dw_interior_fn)(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t filter_height,
+                                    ptrdiff_t filter_width, const int16_t *packed, ptrdiff_t channels, ptrdiff_t pixel_stride,
+                                    ptrdiff_t count, int32_t *acc);
+
 /// Requantizes `rows` rows of `count` accumulators (row r at acc + r * acc_stride, written to
 /// out + r * out_stride), channel c with RequantizationLanes' formula:
 /// x = (int32)((acc + folded_bias[c]) << left_shift[c]) (wrapping), p = x * multipliers[c] (64-bit),
@@ -72,7 +106,8 @@ typedef void (*mote_requantize_fn)(const int32_t *acc, ptrdiff_t acc_stride, ptr
 typedef void (*mote_pool_fn)(const int8_t *src, ptrdiff_t row_stride, ptrdiff_t pixel_stride, ptrdiff_t rows, ptrdiff_t columns,
                              ptrdiff_t channels, ptrdiff_t pixels, int8_t *out, int32_t activation_min, int32_t activation_max);
 
-/// One variant's functions. Every pointer is set.
+/// One variant's functions. Every pointer is set except dw_pack, dw_pixels and dw_interior,
+/// which are NULL where the variant has none (then the callers use dw_run and dw_pixel).
 typedef struct {
     const char *name;
     mote_dot_rows_fn dot_rows;
@@ -82,6 +117,9 @@ typedef struct {
     mote_requantize_fn requantize;
     mote_pool_fn max_pool;
     mote_pool_fn average_pool;
+    mote_dw_pack_fn _Nullable dw_pack;
+    mote_dw_pixels_fn _Nullable dw_pixels;
+    mote_dw_interior_fn _Nullable dw_interior;
 } mote_dsp_kernels;
 
 /// Variant numbers, best first.

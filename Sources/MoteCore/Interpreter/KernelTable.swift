@@ -65,6 +65,29 @@ public struct KernelTable {
     /// activationMin, activationMax.
     public typealias PoolRun = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, UnsafeMutablePointer<Int8>,
                                                Int32, Int32) -> Void
+    /// Packs a depthwise filter (multiplier 1, `taps` taps of `channels` weights) for
+    /// `depthwisePixels` and `depthwiseInterior`: `depthwisePackedCount(taps:period:)` int16 values.
+    /// Arguments: filter, taps, channels, period (`DepthwiseConv2DOptimized.period`), packed.
+    public typealias DepthwisePack = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, UnsafeMutablePointer<Int16>) -> Void
+
+    /// Depthwise, multiplier 1, `count` output pixels of one row, windows at input row `originY`
+    /// and columns `originX + p * strideWidth`: `acc[p * channels + c]` is the sum over taps of
+    /// `filter[tap * channels + c] * x[c]`, `x` the tap's input pixel when inside the image,
+    /// else `padRow`; at most `DepthwiseConv2DOptimized.maxPackedTaps` taps.
+    /// Arguments: image, inputHeight, inputWidth, channels, originY, originX, strideWidth,
+    /// dilationHeight, dilationWidth, packed, filterHeight, filterWidth, padRow, count, acc.
+    public typealias DepthwisePixels = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, Int,
+                                                       UnsafePointer<Int16>, Int, Int, UnsafePointer<Int8>, Int,
+                                                       UnsafeMutablePointer<Int32>) -> Void
+
+    /// Depthwise, multiplier 1, `count` output pixels (any stride) whose taps are all inside
+    /// the image, pixel `p`'s window `p * pixelStride` bytes after the first's at `input`:
+    /// `acc[p * channels + c] = sum over (ky, kx) of filter[(ky * filterWidth + kx) * channels + c]
+    ///                          * input[ky * rowStride + kx * tapStride + p * pixelStride + c]`.
+    /// Arguments: input, rowStride, tapStride, filterHeight, filterWidth, packed, channels,
+    /// pixelStride, count, acc.
+    public typealias DepthwiseInterior = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafePointer<Int16>, Int, Int, Int,
+                                                         UnsafeMutablePointer<Int32>) -> Void
 
     public var dotRows: DotRows?
     public var panel4: Panel4?
@@ -73,6 +96,11 @@ public struct KernelTable {
     public var requantize: Requantize?
     public var maxPool: PoolRun?
     public var averagePool: PoolRun?
+    /// The packed depthwise row kernels: used (all three set) instead of `depthwiseRun` and
+    /// `depthwisePixel` for multiplier 1.
+    public var depthwisePack: DepthwisePack?
+    public var depthwisePixels: DepthwisePixels?
+    public var depthwiseInterior: DepthwiseInterior?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -83,6 +111,9 @@ public struct KernelTable {
         requantize = nil
         maxPool = nil
         averagePool = nil
+        depthwisePack = nil
+        depthwisePixels = nil
+        depthwiseInterior = nil
     }
 }
 

@@ -227,10 +227,34 @@ public enum ConvKernels {
     /// `channelBase ..< channelBase + depth` into `patch`, in filter order
     /// (`filterHeight * filterWidth * depth` bytes); taps outside the image get `padValue`
     /// (the input zero point, whose folded contribution is exactly zero).
+    ///
+    /// Row by row: without dilation across columns, the in-image taps of a filter row over all
+    /// channels (`depth == inputDepth`) are one contiguous run of the input row, copied at
+    /// once, with the pad values before and after it; a row outside the image is all pad.
     @inline(__always)
     public static func im2col(_ g: ConvGeometry, image: UnsafePointer<Int8>, oy: Int, ox: Int, channelBase: Int, depth: Int,
                               padValue: Int8, patch: UnsafeMutablePointer<Int8>) {
         let originY = oy &* g.strideHeight &- g.padTop, originX = ox &* g.strideWidth &- g.padLeft
+        let rowBytes = g.filterWidth &* depth
+        if g.dilationWidth == 1 && depth == g.inputDepth {
+            // The filter columns inside the image: kx in lo ..< hi.
+            let lo = min(max(0 &- originX, 0), g.filterWidth), hi = max(min(g.inputWidth &- originX, g.filterWidth), lo)
+            let before = lo &* depth, inside = (hi &- lo) &* depth
+            var p = patch
+            for ky in 0..<g.filterHeight {
+                let iy = originY &+ ky &* g.dilationHeight
+                if iy >= 0 && iy < g.inputHeight {
+                    let src = image + ((iy &* g.inputWidth &+ originX &+ lo) &* depth)
+                    for i in 0..<before { p[i] = padValue }
+                    for i in 0..<inside { p[before &+ i] = src[i] }
+                    for i in (before &+ inside)..<rowBytes { p[i] = padValue }
+                } else {
+                    for i in 0..<rowBytes { p[i] = padValue }
+                }
+                p += rowBytes
+            }
+            return
+        }
         var p = patch
         for ky in 0..<g.filterHeight {
             let iy = originY &+ ky &* g.dilationHeight

@@ -21,14 +21,35 @@ public enum DepthwiseConv2DOptimized {
     /// Bytes of the repeated-weights table: `C + 16` per tap.
     static func tableBytes(_ g: ConvGeometry) -> Int { g.filterHeight &* g.filterWidth &* (g.outputDepth &+ 16) }
 
+    /// Largest filter (taps) the packed row kernels (`KernelTable.depthwisePixels`) take.
+    static let maxPackedTaps = 64
+
+    /// Whether the packed row kernels apply: multiplier 1 and at most `maxPackedTaps` taps.
+    static func packs(_ g: ConvGeometry) -> Bool {
+        g.filterDepth == 1 && g.filterHeight &* g.filterWidth <= maxPackedTaps
+    }
+
+    /// Lanes of the packed filter's period: the channels, or 32 when they divide 32 (so that a
+    /// run of whole pixels finds its weights repeated in every 32-lane block).
+    static func period(channels: Int) -> Int { channels < 32 && 32 % channels == 0 ? 32 : channels }
+
+    /// Bytes of the packed filter (`KernelTable.DepthwisePack`): per pair of taps and 32-lane
+    /// block of the period, 64 int16 values.
+    static func packedBytes(_ g: ConvGeometry) -> Int {
+        let pairs = (g.filterHeight &* g.filterWidth &+ 1) / 2
+        return pairs &* ((period(channels: g.outputDepth) &+ 31) / 32) &* 128
+    }
+
     /// Scratch bytes `run` needs: the accumulator row, a row of input zero points (what an
-    /// out-of-image tap reads), and the repeated-weights table (stride 1) or one spread input
-    /// pixel (depth multiplier above 1).
+    /// out-of-image tap reads), and the largest of the repeated-weights table (stride 1), one
+    /// spread input pixel (depth multiplier above 1) and the packed filter (multiplier 1).
     /// Nil for shapes beyond `ConvKernels.scratchLimit`.
     public static func scratchBytes(_ g: ConvGeometry) -> Int? {
         let pad = (g.inputDepth &+ 15) & ~15
-        guard let table = ConvKernels.scratch(g.filterHeight &* g.filterWidth, g.outputDepth &+ 16),
-              let extra = ConvKernels.scratch(1, pad, plus: max(g.strideWidth == 1 && g.filterDepth == 1 ? table : 0, g.outputDepth) &+ 16) else {
+        guard let table = ConvKernels.scratch(g.filterHeight &* g.filterWidth, g.outputDepth &+ 16) else { return nil }
+        // At most 32 pairs of taps of at most 2^15 blocks (channels <= 2^20): below 2^28.
+        let packed = packs(g) ? packedBytes(g) : 0
+        guard let extra = ConvKernels.scratch(1, pad, plus: max(g.strideWidth == 1 && g.filterDepth == 1 ? table : 0, g.outputDepth, packed) &+ 16) else {
             return nil
         }
         return ConvKernels.scratch(4 &* g.outputWidth, g.outputDepth, plus: extra)
@@ -46,6 +67,13 @@ public enum DepthwiseConv2DOptimized {
         for i in 0..<padBytes { padRow[i] = zeroPoint }
         let extra = (scratch + (4 &* rowBytes &+ padBytes)).bindMemory(to: Int8.self, capacity: max(tableBytes(g), channels))
         let taps = g.filterHeight &* g.filterWidth
+        if packs(g), let pack = kernelTable.depthwisePack, let pixels = kernelTable.depthwisePixels, let interior = kernelTable.depthwiseInterior {
+            let packed = UnsafeMutableRawPointer(extra).bindMemory(to: Int16.self, capacity: packedBytes(g) / 2)
+            pack(filter, taps, channels, period(channels: channels), packed)
+            runPacked(g, lanes, input: input, packed: UnsafePointer(packed), padRow: UnsafePointer(padRow), pixels: pixels, interior: interior,
+                      acc: acc, output: output)
+            return
+        }
         let segments = g.strideWidth == 1 && g.filterDepth == 1
         if segments {
             // Each tap's weights, then its first 16 again: `table[t * (C + 16) + i] = w[t][i % C]`.
@@ -71,6 +99,43 @@ public enum DepthwiseConv2DOptimized {
                 for ox in 0..<g.outputWidth where ox < lo || ox >= hi {
                     accumulatePixel(g, image: image, filter: filter, oy: oy, ox: ox, padRow: UnsafePointer(padRow),
                                     spread: g.filterDepth > 1 ? extra : nil, acc + ox &* channels)
+                }
+                ConvKernels.requantize(lanes, acc, accStride: channels, rows: g.outputWidth, first: 0, count: channels, out: out, outStride: channels)
+                out += rowBytes
+            }
+        }
+    }
+
+    /// Multiplier 1 with the packed row kernels: the interior columns of an interior row in one
+    /// `interior` call (taps read in place at a fixed offset per pixel), every other pixel
+    /// through `pixels` (which finds each tap inside the image or on the pad row).
+    static func runPacked(_ g: ConvGeometry, _ lanes: RequantizationLanes, input: UnsafePointer<Int8>, packed: UnsafePointer<Int16>,
+                          padRow: UnsafePointer<Int8>, pixels: KernelTable.DepthwisePixels, interior: KernelTable.DepthwiseInterior,
+                          acc: UnsafeMutablePointer<Int32>, output: UnsafeMutablePointer<Int8>) {
+        let channels = g.outputDepth
+        let rowBytes = g.outputWidth &* channels
+        let (rowLo, rowHi) = g.interiorRows
+        let (colLo, colHi) = g.interiorColumns
+        let imageSize = g.inputHeight &* g.inputWidth &* channels
+        var out = output
+        for b in 0..<g.batches {
+            let image = input + b &* imageSize
+            @inline(__always) func columns(_ originY: Int, _ from: Int, _ to: Int) {
+                if to > from {
+                    pixels(image, g.inputHeight, g.inputWidth, channels, originY, from &* g.strideWidth &- g.padLeft, g.strideWidth,
+                           g.dilationHeight, g.dilationWidth, packed, g.filterHeight, g.filterWidth, padRow, to &- from, acc + from &* channels)
+                }
+            }
+            for oy in 0..<g.outputHeight {
+                let originY = oy &* g.strideHeight &- g.padTop
+                if colHi > colLo && oy >= rowLo && oy < rowHi {
+                    columns(originY, 0, colLo)
+                    let first = image + ((originY &* g.inputWidth &+ colLo &* g.strideWidth &- g.padLeft) &* channels)
+                    interior(first, g.dilationHeight &* g.inputWidth &* channels, g.dilationWidth &* channels, g.filterHeight, g.filterWidth,
+                             packed, channels, g.strideWidth &* channels, colHi &- colLo, acc + colLo &* channels)
+                    columns(originY, colHi, g.outputWidth)
+                } else {
+                    columns(originY, 0, g.outputWidth)
                 }
                 ConvKernels.requantize(lanes, acc, accStride: channels, rows: g.outputWidth, first: 0, count: channels, out: out, outStride: channels)
                 out += rowBytes
