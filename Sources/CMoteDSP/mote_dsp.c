@@ -206,6 +206,8 @@ INLINE void average_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptr
             for (int j = 0; j < 16; j++) o[k + j] = (int8_t)pool_average(s[j], half, n, lo, hi);
         }
     }
+}
+
 /// The tap pointers of an output pixel whose window starts at (oy, ox): the input pixel, or
 /// pad_row outside the image; an odd count is padded with a repeat of the last pointer
 /// (its packed weights are 0). Returns the number of pairs.
@@ -613,45 +615,6 @@ AVX512 static void dw_pixel_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw
     dw_pixel_body(image, ih, iw, depth, oy, ox, dh, dw, filter, fh, fw, channels, m, pad_row, acc);
 }
 
-/// One chunk's per-channel constants for 16 int32 lanes, held in registers across the rows:
-/// lane j serves channel map[j] of the chunk (j, or j % 8 when two rows of at most 8 channels
-/// share a vector). The int64 constants are split by lane parity: vpmuldq multiplies the low
-/// dword of each qword, so the even lanes' products come from x itself and the odd lanes'
-/// from x >> 32, with no widening conversions.
-typedef struct {
-    __m512i folded, left, mult_even, mult_odd, round_even, round_odd, neg_even, neg_odd, right_even, right_odd;
-} requant_chunk;
-
-/// Loads the constants of channels 0 ..< n (n <= 16; n <= 8 when paired) at the given
-/// pointers; lanes past n get zeros (their results are never stored).
-AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int64_t *negative, const int64_t *right,
-                                              const int32_t *mult, const int32_t *left, const int32_t *folded, ptrdiff_t n,
-                                              int paired) {
-    const __mmask16 m = (__mmask16)((1u << n) - 1);
-    const __mmask8 mlo = (__mmask8)m, mhi = (__mmask8)(m >> 8);
-    // Lane j's channel: j, or j % 8.
-    const __m512i map32 = paired ? _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7)
-                                 : _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    // The channels of the even and odd int32 lanes, indexing (low 8 channels, high 8 channels).
-    const __m512i even = paired ? _mm512_setr_epi64(0, 2, 4, 6, 0, 2, 4, 6) : _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
-    const __m512i odd = paired ? _mm512_setr_epi64(1, 3, 5, 7, 1, 3, 5, 7) : _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
-    requant_chunk k;
-    k.folded = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, folded));
-    k.left = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, left));
-    const __m512i mu = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, mult));
-    k.mult_even = mu;
-    k.mult_odd = _mm512_srli_epi64(mu, 32);
-#define SPLIT(table, e, o)                                                                                          \
-    do {                                                                                                            \
-        const __m512i lo = _mm512_maskz_loadu_epi64(mlo, table), hi = _mm512_maskz_loadu_epi64(mhi, table + 8);     \
-        e = _mm512_permutex2var_epi64(lo, even, hi);                                                                \
-        o = _mm512_permutex2var_epi64(lo, odd, hi);                                                                 \
-    } while (0)
-    SPLIT(rounding, k.round_even, k.round_odd);
-    SPLIT(negative, k.neg_even, k.neg_odd);
-    SPLIT(right, k.right_even, k.right_odd);
-#undef SPLIT
-    return k;
 /// One 32-lane depthwise block: sum over tap pairs q of the int16 pairs (taps[2q][off + l],
 /// taps[2q + 1][off + l]) times the packed weights at w + q * wstep (dw_pack's order), lanes
 /// in `m` loaded (others 0). Returns the lo / hi accumulators (dw_pack's lane order).
@@ -804,15 +767,46 @@ AVX512 static void dw_pack_vnni(const int8_t *filter, ptrdiff_t taps, ptrdiff_t 
     }
 }
 
-/// Eight channels' t (requantize_body's) in int64 lanes, in channel order (vpmuldq reads the
-/// low, sign-extended halves). Lanes outside `m` load zeros (their results are not stored).
-AVX512 INLINE __m512i requantize8(__m256i x, const int64_t *rounding, const int64_t *negative, const int64_t *right,
-                                  const int32_t *mult, __mmask8 m) {
-    const __m512i p = _mm512_mul_epi32(_mm512_cvtepi32_epi64(x), _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(m, mult)));
-    const __m512i below = _mm512_srai_epi64(_mm512_add_epi64(p, _mm512_set1_epi64((int64_t)1 << 30)), 63);
-    const __m512i r = _mm512_sub_epi64(_mm512_add_epi64(p, _mm512_maskz_loadu_epi64(m, rounding)),
-                                       _mm512_and_si512(_mm512_maskz_loadu_epi64(m, negative), below));
-    return _mm512_srav_epi64(r, _mm512_maskz_loadu_epi64(m, right));
+
+/// One chunk's per-channel constants for 16 int32 lanes, held in registers across the rows:
+/// lane j serves channel map[j] of the chunk (j, or j % 8 when two rows of at most 8 channels
+/// share a vector). The int64 constants are split by lane parity: vpmuldq multiplies the low
+/// dword of each qword, so the even lanes' products come from x itself and the odd lanes'
+/// from x >> 32, with no widening conversions.
+typedef struct {
+    __m512i folded, left, mult_even, mult_odd, round_even, round_odd, neg_even, neg_odd, right_even, right_odd;
+} requant_chunk;
+
+/// Loads the constants of channels 0 ..< n (n <= 16; n <= 8 when paired) at the given
+/// pointers; lanes past n get zeros (their results are never stored).
+AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int64_t *negative, const int64_t *right,
+                                              const int32_t *mult, const int32_t *left, const int32_t *folded, ptrdiff_t n,
+                                              int paired) {
+    const __mmask16 m = (__mmask16)((1u << n) - 1);
+    const __mmask8 mlo = (__mmask8)m, mhi = (__mmask8)(m >> 8);
+    // Lane j's channel: j, or j % 8.
+    const __m512i map32 = paired ? _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7)
+                                 : _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    // The channels of the even and odd int32 lanes, indexing (low 8 channels, high 8 channels).
+    const __m512i even = paired ? _mm512_setr_epi64(0, 2, 4, 6, 0, 2, 4, 6) : _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m512i odd = paired ? _mm512_setr_epi64(1, 3, 5, 7, 1, 3, 5, 7) : _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    requant_chunk k;
+    k.folded = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, folded));
+    k.left = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, left));
+    const __m512i mu = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, mult));
+    k.mult_even = mu;
+    k.mult_odd = _mm512_srli_epi64(mu, 32);
+#define SPLIT(table, e, o)                                                                                          \
+    do {                                                                                                            \
+        const __m512i lo = _mm512_maskz_loadu_epi64(mlo, table), hi = _mm512_maskz_loadu_epi64(mhi, table + 8);     \
+        e = _mm512_permutex2var_epi64(lo, even, hi);                                                                \
+        o = _mm512_permutex2var_epi64(lo, odd, hi);                                                                 \
+    } while (0)
+    SPLIT(rounding, k.round_even, k.round_odd);
+    SPLIT(negative, k.neg_even, k.neg_odd);
+    SPLIT(right, k.right_even, k.right_odd);
+#undef SPLIT
+    return k;
 }
 
 /// requantize_body's t for the int64 lanes p (products of one parity), exact in 64 bits.

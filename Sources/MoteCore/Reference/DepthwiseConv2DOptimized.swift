@@ -49,7 +49,7 @@ public enum DepthwiseConv2DOptimized {
         guard let table = ConvKernels.scratch(g.filterHeight &* g.filterWidth, g.outputDepth &+ 16) else { return nil }
         // At most 32 pairs of taps of at most 2^15 blocks (channels <= 2^20): below 2^28.
         let packed = packs(g) ? packedBytes(g) : 0
-        guard let extra = ConvKernels.scratch(1, pad, plus: max(g.strideWidth == 1 && g.filterDepth == 1 ? table : 0, g.outputDepth, packed) &+ 16) else {
+        guard let extra = ConvKernels.scratch(1, pad, plus: max(max(g.strideWidth == 1 && g.filterDepth == 1 ? table : 0, g.outputDepth), packed) &+ 16) else {
             return nil
         }
         return ConvKernels.scratch(4 &* g.outputWidth, g.outputDepth, plus: extra)
