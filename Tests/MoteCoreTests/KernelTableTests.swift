@@ -202,9 +202,13 @@ final class KernelTableTests: XCTestCase {
         var rng = SplitMix64(seed: 0x9001)
         var problems: [(ConvGeometry, [Int8], Int, Int)] = []
         for trial in 0..<160 {
-            let big = trial % 8 == 0
-            let h = 1 + rng.below(big ? 26 : 12), w = 1 + rng.below(big ? 26 : 12), c = 1 + rng.below(80), n = 1 + rng.below(2)
-            let filter = big ? (h, w) : (1 + rng.below(4), 1 + rng.below(4)), stride = (1 + rng.below(3), 1 + rng.below(3))
+            // Every 8th one window over the whole image; every 4th 2-column windows at column
+            // stride 2 over 16 or 32 channels (the AVX-512 variant's several-pixels path).
+            let big = trial % 8 == 0, tiled = trial % 4 == 1
+            let h = 1 + rng.below(big ? 26 : 12), w = 1 + rng.below(big || tiled ? 26 : 12), n = 1 + rng.below(2)
+            let c = tiled ? [16, 32][rng.below(2)] : 1 + rng.below(80)
+            let filter = big ? (h, w) : (1 + rng.below(4), tiled ? 2 : 1 + rng.below(4))
+            let stride = (1 + rng.below(3), tiled ? 2 : 1 + rng.below(3))
             guard let g = PoolTests.geometry(n: n, h: h, w: w, c: c, filter: filter, stride: stride, same: rng.below(2) == 0) else { continue }
             // Every 5th all one extreme value: the largest sums, exact halves after division.
             let fill: Int8? = trial % 5 == 0 ? (rng.below(2) == 0 ? -128 : 127) : nil
