@@ -775,6 +775,15 @@ AVX512 static void dw_pack_vnni(const int8_t *filter, ptrdiff_t taps, ptrdiff_t 
 /// from x >> 32, with no widening conversions.
 typedef struct {
     __m512i folded, left, mult_even, mult_odd, round_even, round_odd, neg_even, neg_odd, right_even, right_odd;
+    /// right - 32 per int32 lane (meaningful when `narrow`).
+    __m512i right32;
+    /// Every channel's right shift is at least 32 (double rounding with a negative exponent,
+    /// single rounding with a non-positive one: nearly every layer), so that
+    /// t = (a >> 32) >> (right - 32), the first shift being the high dword of a: one 32-bit
+    /// variable shift of 16 lanes instead of two 64-bit ones of 8.
+    int narrow;
+    /// Some channel has a left shift (an exponent above 0).
+    int shifted;
 } requant_chunk;
 
 /// Loads the constants of channels 0 ..< n (n <= 16; n <= 8 when paired) at the given
@@ -792,7 +801,9 @@ AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int
     const __m512i odd = paired ? _mm512_setr_epi64(1, 3, 5, 7, 1, 3, 5, 7) : _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
     requant_chunk k;
     k.folded = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, folded));
-    k.left = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, left));
+    const __m512i l = _mm512_maskz_loadu_epi32(m, left);
+    k.left = _mm512_permutexvar_epi32(map32, l);
+    k.shifted = _mm512_test_epi32_mask(l, l) != 0;
     const __m512i mu = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, mult));
     k.mult_even = mu;
     k.mult_odd = _mm512_srli_epi64(mu, 32);
@@ -806,30 +817,80 @@ AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int
     SPLIT(negative, k.neg_even, k.neg_odd);
     SPLIT(right, k.right_even, k.right_odd);
 #undef SPLIT
+    const __m512i r = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_maskz_loadu_epi64(mlo, right))),
+                                         _mm512_cvtepi64_epi32(_mm512_maskz_loadu_epi64(mhi, right + 8)), 1);
+    k.narrow = _mm512_mask_cmplt_epi32_mask(m, r, _mm512_set1_epi32(32)) == 0;
+    k.right32 = _mm512_permutexvar_epi32(map32, _mm512_sub_epi32(r, _mm512_set1_epi32(32)));
     return k;
 }
 
-/// requantize_body's t for the int64 lanes p (products of one parity), exact in 64 bits.
-AVX512 INLINE __m512i requant_shift(__m512i p, __m512i rounding, __m512i negative, __m512i right) {
+/// requantize_body's a = p + rounding - (p < -2^30 ? negative : 0) for the int64 lanes p
+/// (products of one parity), exact in 64 bits.
+AVX512 INLINE __m512i requant_round(__m512i p, __m512i rounding, __m512i negative) {
     const __mmask8 below = _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-((int64_t)1 << 30)));
     const __m512i r = _mm512_add_epi64(p, rounding);
-    return _mm512_srav_epi64(_mm512_mask_sub_epi64(r, below, r, negative), right);
+    return _mm512_mask_sub_epi64(r, below, r, negative);
 }
 
 /// 16 accumulators (lanes as the chunk maps them) to int8 bytes (clamped int32 lanes packed).
-AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi) {
-    const __m512i x = _mm512_sllv_epi32(_mm512_add_epi32(a, k->folded), k->left);
-    const __m512i te = requant_shift(_mm512_mul_epi32(x, k->mult_even), k->round_even, k->neg_even, k->right_even);
-    const __m512i to = requant_shift(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->round_odd, k->neg_odd, k->right_odd);
-    // The low dwords of the even and odd lanes' t, interleaved back; adding the zero point to
-    // them wraps as in int32.
-    const __m512i low = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
-    __m512i v = _mm512_add_epi32(_mm512_permutex2var_epi32(te, low, to), z);
+/// `narrow` and `shifted` are the chunk's flags, passed as constants so that each form is
+/// compiled without branches.
+AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
+                                const int shifted) {
+    __m512i x = _mm512_add_epi32(a, k->folded);
+    if (shifted) x = _mm512_sllv_epi32(x, k->left);
+    const __m512i ae = requant_round(_mm512_mul_epi32(x, k->mult_even), k->round_even, k->neg_even);
+    const __m512i ao = requant_round(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->round_odd, k->neg_odd);
+    __m512i t;
+    if (narrow) {
+        // The high dwords of the even and odd lanes' a (a >> 32, arithmetic), interleaved
+        // back, then the rest of the shift in 32 bits: floor(floor(a / 2^32) / 2^s) = floor(a / 2^(32 + s)).
+        const __m512i high = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+        t = _mm512_srav_epi32(_mm512_permutex2var_epi32(ae, high, ao), k->right32);
+    } else {
+        // The low dwords of the even and odd lanes' t, interleaved back.
+        const __m512i low = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+        t = _mm512_permutex2var_epi32(_mm512_srav_epi64(ae, k->right_even), low, _mm512_srav_epi64(ao, k->right_odd));
+    }
+    // Adding the zero point to t's low 32 bits wraps as in int32.
+    __m512i v = _mm512_add_epi32(t, z);
     v = _mm512_min_epi32(_mm512_max_epi32(v, vlo), vhi);
     __m128i b = _mm512_cvtepi32_epi8(v);
     // Keeps vpmovdb in registers: its store form is much slower on Zen 4.
     __asm__("" : "+v"(b));
     return b;
+}
+
+/// All rows of one chunk of n channels at column c (see requantize_vnni).
+AVX512 INLINE void requant_chunk_rows(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, int8_t *out, ptrdiff_t out_stride,
+                                      ptrdiff_t n, int paired, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi,
+                                      const int narrow, const int shifted) {
+    if (!paired) {
+        const __mmask16 m = (__mmask16)((1u << n) - 1);
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const __m128i b = requant16(_mm512_maskz_loadu_epi32(m, acc + r * acc_stride), k, z, vlo, vhi, narrow, shifted);
+            if (n == 16) _mm_storeu_si128((__m128i *)(out + r * out_stride), b);
+            else _mm_mask_storeu_epi8(out + r * out_stride, m, b);
+        }
+        return;
+    }
+    // Lanes 0 ..< n: row r; lanes 8 ..< 8 + n: row r + 1 (none past the last row).
+    const __mmask16 mlo = (__mmask16)((1u << n) - 1);
+    for (ptrdiff_t r = 0; r < rows; r += 2) {
+        const int32_t *a0 = acc + r * acc_stride;
+        int8_t *o0 = out + r * out_stride;
+        const int two = r + 1 < rows;
+        __m256i lo8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0), hi8 = _mm256_setzero_si256();
+        if (two) hi8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0 + acc_stride);
+        const __m128i b = requant16(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1), k, z, vlo, vhi, narrow, shifted);
+        if (n == 8) {
+            _mm_storel_epi64((__m128i *)o0, b);
+            if (two) _mm_storel_epi64((__m128i *)(o0 + out_stride), _mm_unpackhi_epi64(b, b));
+        } else {
+            _mm_mask_storeu_epi8(o0, mlo, b);
+            if (two) _mm_mask_storeu_epi8(o0 + out_stride, mlo, _mm_unpackhi_epi64(b, b));
+        }
+    }
 }
 
 /// Chunk by chunk of 16 channels, each chunk's constants loaded once for all rows. A chunk of
@@ -844,32 +905,9 @@ AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptr
         const ptrdiff_t n = count - c < 16 ? count - c : 16;
         const int paired = n <= 8 && rows > 1;
         const requant_chunk k = requant_constants(rounding + c, negative + c, right + c, mult + c, left + c, folded + c, n, paired);
-        if (!paired) {
-            const __mmask16 m = (__mmask16)((1u << n) - 1);
-            for (ptrdiff_t r = 0; r < rows; r++) {
-                const __m128i b = requant16(_mm512_maskz_loadu_epi32(m, acc + r * acc_stride + c), &k, z, vlo, vhi);
-                if (n == 16) _mm_storeu_si128((__m128i *)(out + r * out_stride + c), b);
-                else _mm_mask_storeu_epi8(out + r * out_stride + c, m, b);
-            }
-            continue;
-        }
-        // Lanes 0 ..< n: row r; lanes 8 ..< 8 + n: row r + 1 (none past the last row).
-        const __mmask16 mlo = (__mmask16)((1u << n) - 1);
-        for (ptrdiff_t r = 0; r < rows; r += 2) {
-            const int32_t *a0 = acc + r * acc_stride + c;
-            int8_t *o0 = out + r * out_stride + c;
-            const int two = r + 1 < rows;
-            __m256i lo8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0), hi8 = _mm256_setzero_si256();
-            if (two) hi8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0 + acc_stride);
-            const __m128i b = requant16(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1), &k, z, vlo, vhi);
-            if (n == 8) {
-                _mm_storel_epi64((__m128i *)o0, b);
-                if (two) _mm_storel_epi64((__m128i *)(o0 + out_stride), _mm_unpackhi_epi64(b, b));
-            } else {
-                _mm_mask_storeu_epi8(o0, mlo, b);
-                if (two) _mm_mask_storeu_epi8(o0 + out_stride, mlo, _mm_unpackhi_epi64(b, b));
-            }
-        }
+        if (k.narrow && !k.shifted) requant_chunk_rows(acc + c, acc_stride, rows, out + c, out_stride, n, paired, &k, z, vlo, vhi, 1, 0);
+        else if (k.narrow) requant_chunk_rows(acc + c, acc_stride, rows, out + c, out_stride, n, paired, &k, z, vlo, vhi, 1, 1);
+        else requant_chunk_rows(acc + c, acc_stride, rows, out + c, out_stride, n, paired, &k, z, vlo, vhi, 0, 1);
     }
 }
 
