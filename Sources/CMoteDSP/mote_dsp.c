@@ -325,32 +325,44 @@ AVX2 static void dot_rows_avx2(const int8_t *x, const int8_t *y, const int8_t *w
     else dot_rows_avx2_body(x, NULL, w, stride, count, rows, out, out_stride, 0);
 }
 
-/// AVX2 panel: one window byte of each pixel (broadcast) against `width` lanes of int16
-/// weights, accumulated in int32 (the products fit int16, their sums do not).
+/// Pixel p's window bytes k and k + 1 as a pair of int16 in one int32 (k + 1 given as x1).
+INLINE int32_t pair16(int8_t x0, int8_t x1) { return (int32_t)((uint32_t)(uint16_t)(int16_t)x0 | ((uint32_t)(uint16_t)(int16_t)x1 << 16)); }
+
+/// AVX2 panel: window bytes two at a time, each pixel's pair (broadcast) against the two
+/// panel rows' int16 weights interleaved pairwise, with vpmaddwd (exact: two int8 products
+/// sum far inside int16 x int16 -> int32). A row of odd length ends in a pair whose second
+/// byte and weights are zero. One 16-lane half of the panel at a time keeps the 4 x 2
+/// accumulators in registers; unpacking interleaves lanes 0-3 and 8-11 (lo) and 4-7 and 12-15
+/// (hi), which the final stores put back in order.
 AVX2 INLINE void panel4_avx2_body(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
                                   const int8_t *panel, int32_t *acc, ptrdiff_t as, const int chunks) {
-    __m256i a[4][4];
-    for (int p = 0; p < 4; p++)
-        for (int q = 0; q < 4; q++) a[p][q] = _mm256_setzero_si256();
-    const int8_t *wk = panel;
-    const int width = 16 * chunks;
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        const int8_t *s = base + r * rs;
-        for (ptrdiff_t i = 0; i < run; i++, wk += width) {
-            for (int h = 0; h < chunks; h++) {
-                const __m256i wv = wide16(wk + 16 * h);
-                const __m256i lo = _mm256_cvtepi16_epi32(_mm256_castsi256_si128(wv));
-                const __m256i hi = _mm256_cvtepi16_epi32(_mm256_extracti128_si256(wv, 1));
+    const ptrdiff_t width = 16 * chunks;
+    for (int h = 0; h < chunks; h++) {
+        __m256i lo[4], hi[4];
+        for (int p = 0; p < 4; p++) lo[p] = hi[p] = _mm256_setzero_si256();
+        const int8_t *wk = panel + 16 * h;
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const int8_t *s = base + r * rs;
+            for (ptrdiff_t i = 0; i < run; i += 2, wk += 2 * width) {
+                const int two = i + 1 < run;
+                const __m256i wa = wide16(wk);
+                const __m256i wb = two ? wide16(wk + width) : _mm256_setzero_si256();
+                const __m256i wl = _mm256_unpacklo_epi16(wa, wb), wh = _mm256_unpackhi_epi16(wa, wb);
                 for (int p = 0; p < 4; p++) {
-                    const __m256i xv = _mm256_set1_epi32(s[p * ps + i]);
-                    a[p][2 * h] = _mm256_add_epi32(a[p][2 * h], _mm256_mullo_epi32(lo, xv));
-                    a[p][2 * h + 1] = _mm256_add_epi32(a[p][2 * h + 1], _mm256_mullo_epi32(hi, xv));
+                    const int8_t *x = s + p * ps + i;
+                    const __m256i xv = _mm256_set1_epi32(pair16(x[0], two ? x[1] : 0));
+                    lo[p] = _mm256_add_epi32(lo[p], _mm256_madd_epi16(wl, xv));
+                    hi[p] = _mm256_add_epi32(hi[p], _mm256_madd_epi16(wh, xv));
                 }
+                if (!two) wk -= width;  // the pair consumed one panel row
             }
         }
+        for (int p = 0; p < 4; p++) {
+            int32_t *o = acc + p * as + 16 * h;
+            _mm256_storeu_si256((__m256i *)o, _mm256_permute2x128_si256(lo[p], hi[p], 0x20));
+            _mm256_storeu_si256((__m256i *)(o + 8), _mm256_permute2x128_si256(lo[p], hi[p], 0x31));
+        }
     }
-    for (int p = 0; p < 4; p++)
-        for (int q = 0; q < 2 * chunks; q++) _mm256_storeu_si256((__m256i *)(acc + p * as + 8 * q), a[p][q]);
 }
 
 AVX2 static void panel4_avx2(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
