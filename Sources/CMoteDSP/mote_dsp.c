@@ -382,11 +382,77 @@ AVX2 static void dw_pixel_avx2(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, 
     dw_pixel_body(image, ih, iw, depth, oy, ox, dh, dw, filter, fh, fw, channels, m, pad_row, acc);
 }
 
+/// Chunk by chunk of 8 channels, the chunk's constants in registers for all rows. AVX2 has no
+/// 64-bit arithmetic shift, so the vectors serve a call only when every right shift is at
+/// least 32 (most layers: see requant_chunk's `narrow` in the AVX-512 part):
+/// t = (a >> 32) >> (right - 32), the first shift being a's high dword. Other calls take
+/// requantize_body's loop whole (which clang vectorizes across the channels).
 AVX2 static void requantize_avx2(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, ptrdiff_t count, int8_t *out,
                                  ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative,
                                  const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
                                  int32_t zero, int32_t lo, int32_t hi) {
-    requantize_body(acc, acc_stride, rows, count, out, out_stride, rounding, negative, right, mult, left, folded, zero, lo, hi);
+    const __m256i z = _mm256_set1_epi32(zero), vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
+    const __m256i threshold = _mm256_set1_epi64x(-((int64_t)1 << 30));
+    for (ptrdiff_t c = 0; c < count; c++) {
+        if (right[c] < 32) {
+            requantize_body(acc, acc_stride, rows, count, out, out_stride, rounding, negative, right, mult, left, folded, zero, lo, hi);
+            return;
+        }
+    }
+    for (ptrdiff_t c = 0; c < count; c += 8) {
+        const ptrdiff_t n = count - c < 8 ? count - c : 8;
+        // A full chunk reads the tables in place; a partial one copies them, zeros past n
+        // (those lanes' results are never stored).
+        const int32_t *F = folded + c, *L = left + c, *M = mult + c;
+        const int64_t *RO = rounding + c, *NE = negative + c, *RI = right + c;
+        int32_t f[8] = {0}, l[8] = {0}, mu[8] = {0};
+        int64_t ro[8] = {0}, ne[8] = {0}, ri[8] = {32, 32, 32, 32, 32, 32, 32, 32};
+        if (n < 8) {
+            for (ptrdiff_t j = 0; j < n; j++) f[j] = F[j], l[j] = L[j], mu[j] = M[j], ro[j] = RO[j], ne[j] = NE[j], ri[j] = RI[j];
+            F = f, L = l, M = mu, RO = ro, NE = ne, RI = ri;
+        }
+        const __m256i vf = _mm256_loadu_si256((const __m256i *)F), vl = _mm256_loadu_si256((const __m256i *)L);
+        const __m256i vm = _mm256_loadu_si256((const __m256i *)M), vmo = _mm256_srli_epi64(vm, 32);
+        // The 64-bit constants of the even and odd int32 lanes: channels (0, 4, 2, 6) and
+        // (1, 5, 3, 7) by unpacking, put in order by one cross-lane permute.
+#define SPLIT(table, e, o)                                                                                          \
+    do {                                                                                                            \
+        const __m256i lo4 = _mm256_loadu_si256((const __m256i *)(table)), hi4 = _mm256_loadu_si256((const __m256i *)(table) + 1); \
+        e = _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(lo4, hi4), _MM_SHUFFLE(3, 1, 2, 0));                   \
+        o = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(lo4, hi4), _MM_SHUFFLE(3, 1, 2, 0));                   \
+    } while (0)
+        __m256i re, rodd, nev, nodd, rie, rio;
+        SPLIT(RO, re, rodd);
+        SPLIT(NE, nev, nodd);
+        SPLIT(RI, rie, rio);
+#undef SPLIT
+        // right - 32 per int32 lane: the low dwords of the even and odd lanes' shifts.
+        const __m256i vs = _mm256_sub_epi32(_mm256_blend_epi32(rie, _mm256_slli_epi64(rio, 32), 0xAA), _mm256_set1_epi32(32));
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)n), lanes);
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const int32_t *a = acc + r * acc_stride + c;
+            const __m256i av = n == 8 ? _mm256_loadu_si256((const __m256i *)a) : _mm256_maskload_epi32(a, keep);
+            const __m256i x = _mm256_sllv_epi32(_mm256_add_epi32(av, vf), vl);
+            const __m256i pe = _mm256_mul_epi32(x, vm), po = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), vmo);
+            const __m256i ae = _mm256_sub_epi64(_mm256_add_epi64(pe, re), _mm256_and_si256(_mm256_cmpgt_epi64(threshold, pe), nev));
+            const __m256i ao = _mm256_sub_epi64(_mm256_add_epi64(po, rodd), _mm256_and_si256(_mm256_cmpgt_epi64(threshold, po), nodd));
+            // The high dwords: the even lanes' moved down, the odd lanes' already in place.
+            const __m256i t = _mm256_srav_epi32(_mm256_blend_epi32(_mm256_srli_epi64(ae, 32), ao, 0xAA), vs);
+            const __m256i v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(t, z), vlo), vhi);
+            // In -128...127 already: the saturating packs are exact.
+            const __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+            const __m128i b = _mm_packs_epi16(w16, w16);
+            int8_t *o = out + r * out_stride + c;
+            if (n == 8) {
+                _mm_storel_epi64((__m128i *)o, b);
+            } else {
+                int8_t bytes[16];
+                _mm_storeu_si128((__m128i *)bytes, b);
+                memcpy(o, bytes, (size_t)n);
+            }
+        }
+    }
 }
 
 AVX2 static void max_pool_avx2(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
