@@ -135,7 +135,8 @@ INLINE void requantize_body(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t 
 
 // Pooling: blocks of 16 channels in local arrays (vectorized for the target), the last block
 // ending at the last channel (overlapping the one before: it recomputes the same values; the
-// interpreter never lets an op's output alias its input). Fewer than 16 channels: scalar.
+// pooling kernels never offer to run in place, so the output never aliases the input).
+// Fewer than 16 channels: scalar.
 
 INLINE void max_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
                           ptrdiff_t pixels, int8_t *out, int32_t lo, int32_t hi) {
