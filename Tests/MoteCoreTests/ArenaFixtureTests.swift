@@ -11,17 +11,17 @@ final class ArenaFixtureTests: XCTestCase {
     /// TFLite Micro's whole arena (`print_allocations`, PEERS.md), and the fraction of it that
     /// Mote's whole compact arena must stay under.
     static let tflmArena: [String: (bytes: Int, fraction: Double)] = [
-        "mlperf_vww_96": (103_680, 0.70),
+        "mlperf_vww_96": (103_680, 0.60),
         "mlperf_kws_ds_cnn": (24_272, 0.75),
     ]
     /// The compact plan with operators in place, worked out by hand from the layouts. kws: the
     /// 25x5x64 activation (8,000 bytes) stays one buffer through the four depthwise and four
     /// pointwise layers; the most live is at a depthwise layer, with its scratch of one output
     /// row and one saved row (2 x 320): 8,640 (the first layer with its 490-byte input needs
-    /// 8,000 + 496). vww: the 96x96x3 input
-    /// (27,648) beside the first 48x48x8 activation (18,432) = 46,080; the 8 -> 16 pointwise
-    /// layer grows that buffer to 36,864 only from its own operator on.
-    static let compactPlanned = ["mlperf_kws_ds_cnn": 8_640, "mlperf_vww_96": 46_080]
+    /// 8,000 + 496). vww: every layer runs in place in one buffer, as large as the biggest
+    /// activation (48x48x16 = 36,864, the output of the 8 -> 16 pointwise layer), plus the
+    /// one-row scratch (24 x 16 = 384) of the stride-2 depthwise layer that reads it: 37,248.
+    static let compactPlanned = ["mlperf_kws_ds_cnn": 8_640, "mlperf_vww_96": 37_248]
 
     func testPlansAreCloseToTheLowerBound() throws {
         var lines: [String] = []

@@ -6,7 +6,7 @@ import MoteModel
 /// Operators that write their output over their input (compact policy): the interpreter
 /// grants it where it is legal, the in-place routines give the bytes of an independent Int64
 /// recomputation (and of the fast policy, which never runs in place), and it is refused where
-/// the input is still needed.
+/// the input is still needed or the geometry does not allow it.
 final class InPlaceTests: XCTestCase {
     /// Runs `model` with `input` under `policy`; returns every model output and, per operator,
     /// whether it ran in place.
@@ -61,6 +61,43 @@ final class InPlaceTests: XCTestCase {
                 XCTAssertEqual(compact.outputs[0], p.expected().bytes, label)
                 XCTAssertEqual(compact.outputs[0], fast.outputs[0], label)
             }
+        }
+    }
+
+    /// Row by row (`ConvRowsInPlace`): strided depthwise layers, a 3x3 stride-1 convolution
+    /// keeping its depth (a ring of saved rows) and strided convolutions run in place and give
+    /// the recomputed bytes. A 3x3 stride-1 convolution that changes its depth cannot: a
+    /// shorter output row overwrites the input row above the next output row's window
+    /// (6 -> 4 channels), a longer one the rows it still reads (4 -> 8).
+    func testRowByRowInPlaceEqualsRecomputation() throws {
+        var rng = SeededRandom(0x1E5)
+        for (height, kernel, stride, batches) in [(8, 3, 2, 1), (7, 3, 2, 2), (9, 5, 3, 1)] {
+            var p = Self.depthwise(&rng, kernel: kernel, dilation: 1, batches: batches)
+            p.height = height
+            p.strideH = stride
+            p.strideW = stride
+            p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+            let label = "depthwise \(height) rows, k \(kernel) s \(stride), batches \(batches)"
+            let compact = try Self.run(p.model.serialize(), p.input.bytes, .compact)
+            XCTAssertEqual(compact.inPlace, [true], label)
+            XCTAssertEqual(compact.outputs[0], p.expected().bytes, label)
+        }
+        for (cin, cout, stride, batches, inPlace) in [(6, 6, 1, 2, true), (6, 4, 2, 1, true), (3, 8, 2, 2, true),
+                                                       (6, 4, 1, 1, false), (4, 8, 1, 1, false)] {
+            var p = Self.pointwise(&rng, inputDepth: cin, outputDepth: cout, batches: batches)
+            p.kernelH = 3
+            p.kernelW = 3
+            p.strideH = stride
+            p.strideW = stride
+            p.same = true
+            p.height = 6
+            p.width = 5
+            p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+            p.filter = rng.int8s(p.outputDepth * 9 * p.inputDepth, -127...127)
+            let label = "3x3 conv \(cin) -> \(cout) s \(stride), batches \(batches)"
+            let compact = try Self.run(p.model.serialize(), p.input.bytes, .compact)
+            XCTAssertEqual(compact.inPlace, [inPlace], label)
+            XCTAssertEqual(compact.outputs[0], p.expected().bytes, label)
         }
     }
 
@@ -224,12 +261,16 @@ final class InPlaceTests: XCTestCase {
         XCTAssertEqual(c.inPlace, [false])
         XCTAssertEqual(c.outputs, [expected])
 
-        // Not a stride-1 same-shape convolution.
-        var strided = p
-        strided.strideH = 2
-        let s = try Self.run(strided.model.serialize(), strided.input.bytes, .compact)
-        XCTAssertEqual(s.inPlace, [false])
-        XCTAssertEqual(s.outputs, [strided.expected().bytes])
+        // An output larger than its input (depth multiplier 2) is not offered.
+        var doubled = p
+        doubled.multiplier = 2
+        doubled.filterScales = [0.01]
+        doubled.perChannel = false
+        doubled.filter = rng.int8s(doubled.kernelH * doubled.kernelW * doubled.outputDepth)
+        doubled.bias = [Int32](repeating: 7, count: doubled.outputDepth)
+        let d = try Self.run(doubled.model.serialize(), doubled.input.bytes, .compact)
+        XCTAssertEqual(d.inPlace, [false])
+        XCTAssertEqual(d.outputs, [doubled.expected().bytes])
     }
 
     /// Every fixture under the compact policy: no two tensors live at the same operator share

@@ -13,8 +13,9 @@
 /// 5 bytes per output channel (`ChannelTable`; 9 under the fast policy), plus the repacked filter when the panel
 /// form applies (at most `Conv2DOptimized.panelBudget` bytes). Scratch: the lane constants
 /// (36 bytes per channel) and a batch of accumulators and gathered windows. Under the compact
-/// policy a 1x1 convolution with stride 1 may run over its input
-/// (`Conv2DReference.runInPlace`, a scratch of one input pixel) when the planner grants it.
+/// policy the operator may run over its input (`Conv2DReference.runInPlace`: 1x1 stride-1
+/// convolutions pixel by pixel, others row by row where the geometry allows) when the planner
+/// grants it.
 ///
 /// Rejected: int16 activations and int4 filters (versions 4, 7, 8), a 64-bit
 /// `quantized_bias_type`, hybrid float models, non-positive scales, a declared output shape

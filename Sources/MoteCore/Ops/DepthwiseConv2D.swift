@@ -13,9 +13,9 @@
 /// (the definition, which runs instead when the filter or bias is computed at run time).
 /// Persistent memory: 5 bytes per output channel (`ChannelTable`; 9 under the fast policy). Scratch: the lane
 /// constants (36 bytes per channel), one output row of int32 accumulators, small tables.
-/// Under the compact policy, an operator whose output has its input's shape and whose
-/// vertical stride is 1 may run over its input (`DepthwiseConv2DReference.runInPlace`, a
-/// scratch of a few input rows) when the planner grants it.
+/// Under the compact policy the operator may run over its input, row by row
+/// (`ConvRowsInPlace`: a scratch of one output row and a few input rows), when the planner
+/// grants it.
 ///
 /// Rejected: int16 activations, int4 filters, hybrid float models, versions above 3, a declared
 /// output shape other than `[N, outH, outW, Cout]`.
@@ -94,7 +94,7 @@ public enum DepthwiseConv2DKernel: OperatorKernel {
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
         let input = ctx.input(0, as: Int8.self), filter = ctx.input(1, as: Int8.self), output = ctx.output(0, as: Int8.self)
         if ctx.runsInPlace, let scratch = ctx.scratch {
-            DepthwiseConv2DReference.runInPlace(p.geometry, p.requantization, data: output, filter: filter,
+            DepthwiseConv2DReference.runInPlace(p.geometry, p.requantization, input: input, output: output, filter: filter,
                                                 bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), scratch: scratch)
         } else if p.optimized, let scratch = ctx.scratch {
             let lanes = p.perChannel.lanes(in: scratch)

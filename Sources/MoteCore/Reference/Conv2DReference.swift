@@ -15,37 +15,48 @@ public enum Conv2DReference {
     /// `inputDepth` a multiple of `filterDepth` and `outputDepth` a multiple of the groups.
     public static func run(_ g: ConvGeometry, _ q: Requantization, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                            bias: UnsafePointer<Int32>?, output: UnsafeMutablePointer<Int8>) {
+        let inputImage = g.inputHeight &* g.inputWidth &* g.inputDepth, outputRowBytes = g.outputWidth &* g.outputDepth
+        var out = output
+        for b in 0..<g.batches {
+            let rows = ConvInputRows(image: input + b &* inputImage, rowBytes: g.inputWidth &* g.inputDepth)
+            for oy in 0..<g.outputHeight {
+                outputRow(g, q, oy: oy, rows: rows, filter: filter, bias: bias, output: out)
+                out += outputRowBytes
+            }
+        }
+    }
+
+    /// Output row `oy` of one image (`outputWidth * outputDepth` bytes at `output`).
+    @inline(__always)
+    static func outputRow(_ g: ConvGeometry, _ q: Requantization, oy: Int, rows: ConvInputRows, filter: UnsafePointer<Int8>,
+                          bias: UnsafePointer<Int32>?, output: UnsafeMutablePointer<Int8>) {
         let groups = g.inputDepth / g.filterDepth
         let filtersPerGroup = g.outputDepth / groups
         let filterSize = g.filterHeight &* g.filterWidth &* g.filterDepth
+        let originY = oy &* g.strideHeight &- g.padTop
         var out = output
-        for b in 0..<g.batches {
-            let image = input + (b &* g.inputHeight &* g.inputWidth &* g.inputDepth)
-            for oy in 0..<g.outputHeight {
-                let originY = oy &* g.strideHeight &- g.padTop
-                for ox in 0..<g.outputWidth {
-                    let originX = ox &* g.strideWidth &- g.padLeft
-                    for c in 0..<g.outputDepth {
-                        let channelBase = (c / filtersPerGroup) &* g.filterDepth
-                        var acc: Int32 = 0
-                        for ky in 0..<g.filterHeight {
-                            let iy = originY &+ ky &* g.dilationHeight
-                            if iy < 0 || iy >= g.inputHeight { continue }
-                            for kx in 0..<g.filterWidth {
-                                let ix = originX &+ kx &* g.dilationWidth
-                                if ix < 0 || ix >= g.inputWidth { continue }
-                                let pixel = image + ((iy &* g.inputWidth &+ ix) &* g.inputDepth &+ channelBase)
-                                let weights = filter + (c &* filterSize &+ (ky &* g.filterWidth &+ kx) &* g.filterDepth)
-                                for i in 0..<g.filterDepth {
-                                    acc &+= Int32(weights[i]) &* (Int32(pixel[i]) &+ q.inputOffset)
-                                }
-                            }
+        for ox in 0..<g.outputWidth {
+            let originX = ox &* g.strideWidth &- g.padLeft
+            for c in 0..<g.outputDepth {
+                let channelBase = (c / filtersPerGroup) &* g.filterDepth
+                var acc: Int32 = 0
+                for ky in 0..<g.filterHeight {
+                    let iy = originY &+ ky &* g.dilationHeight
+                    if iy < 0 || iy >= g.inputHeight { continue }
+                    let row = rows.row(iy)
+                    for kx in 0..<g.filterWidth {
+                        let ix = originX &+ kx &* g.dilationWidth
+                        if ix < 0 || ix >= g.inputWidth { continue }
+                        let pixel = row + (ix &* g.inputDepth &+ channelBase)
+                        let weights = filter + (c &* filterSize &+ (ky &* g.filterWidth &+ kx) &* g.filterDepth)
+                        for i in 0..<g.filterDepth {
+                            acc &+= Int32(weights[i]) &* (Int32(pixel[i]) &+ q.inputOffset)
                         }
-                        if let bias { acc &+= bias[c] }
-                        out.pointee = q.output(acc, channel: c)
-                        out += 1
                     }
                 }
+                if let bias { acc &+= bias[c] }
+                out.pointee = q.output(acc, channel: c)
+                out += 1
             }
         }
     }

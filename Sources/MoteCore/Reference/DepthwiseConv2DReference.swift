@@ -15,7 +15,7 @@ public enum DepthwiseConv2DReference {
         let inputImage = g.inputHeight &* g.inputWidth &* g.inputDepth, outputRowBytes = g.outputWidth &* g.outputDepth
         var out = output
         for b in 0..<g.batches {
-            let rows = InputRows(image: input + b &* inputImage, rowBytes: g.inputWidth &* g.inputDepth)
+            let rows = ConvInputRows(image: input + b &* inputImage, rowBytes: g.inputWidth &* g.inputDepth)
             for oy in 0..<g.outputHeight {
                 outputRow(g, q, oy: oy, rows: rows, filter: filter, bias: bias, output: out)
                 out += outputRowBytes
@@ -23,26 +23,9 @@ public enum DepthwiseConv2DReference {
         }
     }
 
-    /// Where output row computations find the input rows of one image: row `iy` at
-    /// `image + iy * rowBytes`, except rows below `savedBelow`, which come from a ring of
-    /// `savedRows` saved rows (row `iy` in slot `iy % savedRows`; see `runInPlace`).
-    struct InputRows {
-        var image: UnsafePointer<Int8>
-        var rowBytes: Int
-        var saved: UnsafePointer<Int8>? = nil
-        var savedRows = 0
-        var savedBelow = 0
-
-        @inline(__always)
-        func row(_ iy: Int) -> UnsafePointer<Int8> {
-            if iy < savedBelow, let saved { return saved + (iy % savedRows) &* rowBytes }
-            return image + iy &* rowBytes
-        }
-    }
-
     /// Output row `oy` of one image (`outputWidth * outputDepth` bytes at `output`).
     @inline(__always)
-    static func outputRow(_ g: ConvGeometry, _ q: Requantization, oy: Int, rows: InputRows, filter: UnsafePointer<Int8>,
+    static func outputRow(_ g: ConvGeometry, _ q: Requantization, oy: Int, rows: ConvInputRows, filter: UnsafePointer<Int8>,
                           bias: UnsafePointer<Int32>?, output: UnsafeMutablePointer<Int8>) {
         let multiplier = g.filterDepth
         let originY = oy &* g.strideHeight &- g.padTop
