@@ -20,11 +20,11 @@ enum InspectCommand: Command {
             arithmetic per output element; data movement and activations count 0).
             The arena figures come from preparing the model with MoteCore: planned (activations and scratch),
             persistent (records and per-operator parameters), lower bound (the most bytes live at once: no
-            plan can do better without in place) and required (what the caller's arena must hold). Under
-            --memory compact some operators write their output over their input (in place): the two
-            tensors then share one buffer, the layout says which, and the in-place saving is the planned
-            bytes this saves. The layout lists each
-            planned buffer's offset, size and lifetime (first..last operator index).
+            plan can do better without in place) and required (what the caller's arena must hold). The
+            layout lists each planned buffer's offset, size and lifetime (first..last operator index).
+            Under --memory compact some operators write their output over their input (in place): the two
+            tensors then share one buffer, the layout says which and where each sits in it (in the JSON
+            layout: alias and offset_in_shared), and the in-place saving is the planned bytes this saves.
             When the core cannot prepare the model, everything else is still listed and the exit code is 2.
             """)
 
@@ -146,6 +146,7 @@ enum InspectCommand: Command {
                     ("first_op", .int(p.firstUse)),
                     ("last_op", .int(p.lastUse)),
                     ("alias", p.alias >= 0 ? .int(p.alias) : .null),
+                    ("offset_in_shared", p.alias >= 0 ? .int(it.sharedOffset(p.index)) : .null),
                 ])
             })
         }
@@ -222,8 +223,10 @@ enum InspectCommand: Command {
         var arena = TextTable([("", .left), ("", .right), ("", .left)])
         arena.add(["planned", Format.grouped(u.planned), "activations and scratch, as the planner placed them"])
         arena.add(["persistent", Format.grouped(u.persistent), "tensor and operator records, operator parameters, per-channel data"])
-        let excess = u.lowerBound > 0 ? String(format: "; the plan is %.1f%% above it", 100 * Double(u.planned - u.lowerBound) / Double(u.lowerBound)) : ""
-        arena.add(["lower bound", Format.grouped(u.lowerBound), "most planned bytes live at once: no plan needs less\(excess)"])
+        let excess = u.lowerBound <= 0 ? ""
+            : u.planned >= u.lowerBound ? String(format: "; the plan is %.1f%% above it", 100 * Double(u.planned - u.lowerBound) / Double(u.lowerBound))
+            : String(format: "; in place puts the plan %.1f%% below it", 100 * Double(u.lowerBound - u.planned) / Double(u.lowerBound))
+        arena.add(["lower bound", Format.grouped(u.lowerBound), "most planned bytes live at once: no plan without in place needs less\(excess)"])
         if u.inPlaceSaving != 0 {
             arena.add(["in-place saving", Format.grouped(u.inPlaceSaving), "planned bytes saved by operators writing over their input"])
         }
@@ -251,7 +254,12 @@ enum InspectCommand: Command {
                 if inputs.contains(p.index) { note += " (model input)" }
                 if outputs.contains(p.index) { note += " (model output)" }
                 if let why = inPlace[p.index] { note += " (\(why))" }
-                if p.alias >= 0 {
+                if p.alias >= 0, it.placement(p.alias).offset >= 0 {
+                    // Where the tensor sits inside the shared buffer (in place: not always its start).
+                    let at = it.placement(p.alias).offset + it.sharedOffset(p.index)
+                    layout.add(["tensor \(p.index)", Format.grouped(at), Format.grouped(at + p.bytes), Format.grouped(p.bytes), life,
+                                "\(note), shares tensor \(p.alias)'s buffer"])
+                } else if p.alias >= 0 {
                     layout.add(["tensor \(p.index)", "-", "-", Format.grouped(p.bytes), life, "\(note), shares tensor \(p.alias)'s buffer"])
                 } else if p.offset < 0 {
                     layout.add(["tensor \(p.index)", "-", "-", Format.grouped(p.bytes), life, note])
