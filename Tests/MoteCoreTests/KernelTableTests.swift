@@ -321,6 +321,58 @@ final class KernelTableTests: XCTestCase {
         }
     }
 
+    /// Narrow convs over small images (the DS-CNN's first conv and its relatives), which take
+    /// `Conv2DOptimized.runColumns` (a padded copy of the image, four output rows column by
+    /// column), against the reference routine, with the portable loops and every variant:
+    /// 1 to 3 input channels, filters up to 10x4, strides 1-3, row dilation 1-2, SAME and VALID,
+    /// output heights that leave 0 to 3 rows after the groups of four.
+    func testNarrowConvColumnsEqualReferenceRoutine() throws {
+        var rng = SeededRandom(0xC01)
+        var problems: [ConvProblem] = []
+        var kws = ConvProblem.wide(&rng)
+        (kws.batches, kws.groups, kws.height, kws.width, kws.inputDepth, kws.outputDepth) = (1, 1, 49, 10, 1, 64)
+        (kws.kernelH, kws.kernelW, kws.strideH, kws.strideW, kws.dilationH, kws.dilationW, kws.same) = (10, 4, 2, 2, 1, 1, true)
+        problems.append(kws)
+        for trial in 0..<60 {
+            var p = ConvProblem.wide(&rng)
+            p.batches = 1 + trial % 2
+            p.groups = 1
+            p.inputDepth = 1 + trial % 3
+            p.outputDepth = [1, 8, 16, 17, 32, 40, 64].randomElement(using: &rng)!
+            p.kernelH = Int.random(in: 1...10, using: &rng)
+            p.kernelW = Int.random(in: 2...4, using: &rng)
+            p.strideH = Int.random(in: 1...3, using: &rng)
+            p.strideW = Int.random(in: 1...3, using: &rng)
+            p.dilationH = Int.random(in: 1...2, using: &rng)
+            p.dilationW = 1
+            p.same = trial % 3 != 0
+            p.height = (p.kernelH - 1) * p.dilationH + 1 + Int.random(in: 0...20, using: &rng)
+            p.width = p.kernelW + Int.random(in: 0...6, using: &rng)
+            problems.append(p)
+        }
+        var columns = 0
+        for (trial, var p) in problems.enumerated() {
+            p.filterScales = (0..<(p.perChannel ? p.outputDepth : 1)).map { _ in Float.random(in: 0.001...0.05, using: &rng) }
+            p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+            p.filter = rng.int8s(p.outputDepth * p.kernelH * p.kernelW * p.filterDepth)
+            p.bias = (0..<p.outputDepth).map { _ in Int32.random(in: -100_000...100_000, using: &rng) }
+            for variant in ["portable"] + MoteCoreDSP.available {
+                XCTAssertTrue(MoteCoreDSP.install(variant: variant))
+                var taken = false
+                let (fast, slow) = try OpHarness.runBoth(Conv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                    taken = params.panel != nil && Conv2DOptimized.paddedImageBytes(params.geometry) > 0
+                    Conv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                        filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                        output: ctx.output(0, as: Int8.self))
+                }
+                if taken && variant == "portable" { columns += 1 }
+                XCTAssertEqual(fast, slow, "\(variant) conv trial \(trial): in \(p.height)x\(p.width)x\(p.inputDepth) out \(p.outputShape) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH) same \(p.same)")
+            }
+        }
+        MoteCoreDSP.install(variant: "portable")
+        XCTAssertGreaterThan(columns, problems.count / 2, "most of these shapes take the columns form")
+    }
+
     /// Every fixture, every sample, with `MoteCoreDSP.install()`'s choice and then with each
     /// variant: the output equals TFLite's reference kernels byte for byte.
     func testEveryFixtureMatchesReferenceWithDSPKernels() throws {

@@ -74,11 +74,12 @@ public enum Conv2DOptimized {
         }
     }
 
-    /// Scratch bytes `run` needs (nil for shapes beyond `ConvKernels.scratchLimit`).
+    /// Scratch bytes `run` needs (nil for shapes beyond `ConvKernels.scratchLimit`): the
+    /// accumulator batch, four patches, and for `runColumns` the padded image.
     public static func scratchBytes(_ g: ConvGeometry, panel: Bool) -> Int? {
         let k = g.filterHeight &* g.filterWidth &* g.filterDepth
         let channels = panel ? paddedDepth(g.outputDepth) : g.outputDepth
-        guard let patches = ConvKernels.scratch(panel ? 4 : 2, (k &+ 15) & ~15) else { return nil }
+        guard let patches = ConvKernels.scratch(panel ? 4 : 2, (k &+ 15) & ~15, plus: panel ? paddedImageBytes(g) : 0) else { return nil }
         return ConvKernels.scratch(4 &* pixelBatch(channels: channels), channels, plus: patches)
     }
 
@@ -90,6 +91,8 @@ public enum Conv2DOptimized {
         if let panel {
             if g.filterHeight == 1 && g.filterWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1 {
                 runPointwise(g, lanes, panel: panel, input: input, output: output, scratch: scratch)
+            } else if paddedImageBytes(g) > 0 {
+                runColumns(g, lanes, inputOffset: inputOffset, panel: panel, input: input, output: output, scratch: scratch)
             } else {
                 runPanel(g, lanes, inputOffset: inputOffset, panel: panel, input: input, output: output, scratch: scratch)
             }
