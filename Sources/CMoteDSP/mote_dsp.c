@@ -856,10 +856,13 @@ typedef struct {
     __m512i folded, left, mult_even, mult_odd, round_even, round_odd, neg_even, neg_odd, right_even, right_odd;
     /// right - 32 per int32 lane (meaningful when `narrow`).
     __m512i right32;
-    /// Every channel's right shift is at least 32 (double rounding with a negative exponent,
-    /// single rounding with a non-positive one: nearly every layer), so that
-    /// t = (a >> 32) >> (right - 32), the first shift being the high dword of a: one 32-bit
-    /// variable shift of 16 lanes instead of two 64-bit ones of 8.
+    /// Every channel's right shift is in 32...53 (double rounding with an exponent in
+    /// -22...-1, single rounding with one in -22...-1: nearly every layer) and the zero point
+    /// within +-128, so that t = (a >> 32) >> (right - 32), the first shift being the high dword
+    /// of a: one 32-bit variable shift of 16 lanes instead of two 64-bit ones of 8. The zero
+    /// point is then folded into the rounding constants: t + z = (a + z * 2^right) >> right
+    /// exactly, the sum inside int64 (|a| < 2^62 + 2^61 + 2^30, |z| * 2^53 <= 2^60), and t + z
+    /// never wraps in int32 (|t| < 2^31 * 3/4), as the reference's 32-bit add would need.
     int narrow;
     /// Some channel has a left shift (an exponent above 0).
     int shifted;
@@ -867,9 +870,13 @@ typedef struct {
 
 /// Loads the constants of channels 0 ..< n (n <= 16; n <= 8 when paired) at the given
 /// pointers; lanes past n get zeros (their results are never stored).
+/// v's int32 lanes rearranged by map when two rows share a vector; v itself otherwise (the
+/// map is then the identity).
+AVX512 INLINE __m512i lanes32(int paired, __m512i map, __m512i v) { return paired ? _mm512_permutexvar_epi32(map, v) : v; }
+
 AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int64_t *negative, const int64_t *right,
                                               const int32_t *mult, const int32_t *left, const int32_t *folded, ptrdiff_t n,
-                                              int paired) {
+                                              int paired, int32_t zero) {
     const __mmask16 m = (__mmask16)((1u << n) - 1);
     const __mmask8 mlo = (__mmask8)m, mhi = (__mmask8)(m >> 8);
     // Lane j's channel: j, or j % 8.
@@ -879,11 +886,11 @@ AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int
     const __m512i even = paired ? _mm512_setr_epi64(0, 2, 4, 6, 0, 2, 4, 6) : _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
     const __m512i odd = paired ? _mm512_setr_epi64(1, 3, 5, 7, 1, 3, 5, 7) : _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
     requant_chunk k;
-    k.folded = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, folded));
+    k.folded = lanes32(paired, map32, _mm512_maskz_loadu_epi32(m, folded));
     const __m512i l = _mm512_maskz_loadu_epi32(m, left);
-    k.left = _mm512_permutexvar_epi32(map32, l);
+    k.left = lanes32(paired, map32, l);
     k.shifted = _mm512_test_epi32_mask(l, l) != 0;
-    const __m512i mu = _mm512_permutexvar_epi32(map32, _mm512_maskz_loadu_epi32(m, mult));
+    const __m512i mu = lanes32(paired, map32, _mm512_maskz_loadu_epi32(m, mult));
     k.mult_even = mu;
     k.mult_odd = _mm512_srli_epi64(mu, 32);
 #define SPLIT(table, e, o)                                                                                          \
@@ -898,8 +905,14 @@ AVX512 INLINE requant_chunk requant_constants(const int64_t *rounding, const int
 #undef SPLIT
     const __m512i r = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_maskz_loadu_epi64(mlo, right))),
                                          _mm512_cvtepi64_epi32(_mm512_maskz_loadu_epi64(mhi, right + 8)), 1);
-    k.narrow = _mm512_mask_cmplt_epi32_mask(m, r, _mm512_set1_epi32(32)) == 0;
-    k.right32 = _mm512_permutexvar_epi32(map32, _mm512_sub_epi32(r, _mm512_set1_epi32(32)));
+    k.narrow = _mm512_mask_cmplt_epi32_mask(m, r, _mm512_set1_epi32(32)) == 0 &&
+               _mm512_mask_cmpgt_epi32_mask(m, r, _mm512_set1_epi32(53)) == 0 && zero >= -128 && zero <= 128;
+    k.right32 = lanes32(paired, map32, _mm512_sub_epi32(r, _mm512_set1_epi32(32)));
+    if (k.narrow) {
+        const __m512i zz = _mm512_set1_epi64((int64_t)zero);
+        k.round_even = _mm512_add_epi64(k.round_even, _mm512_sllv_epi64(zz, k.right_even));
+        k.round_odd = _mm512_add_epi64(k.round_odd, _mm512_sllv_epi64(zz, k.right_odd));
+    }
     return k;
 }
 
@@ -912,10 +925,11 @@ AVX512 INLINE __m512i requant_round(__m512i p, __m512i rounding, __m512i negativ
 }
 
 /// 16 accumulators (lanes as the chunk maps them) to int8 bytes (clamped int32 lanes packed).
-/// `narrow` and `shifted` are the chunk's flags, passed as constants so that each form is
+/// `narrow` and `shifted` are the chunk's flags and `saturate` says the range is -128...127
+/// (the clamp is then vpmovsdb's saturation), passed as constants so that each form is
 /// compiled without branches.
 AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
-                                const int shifted) {
+                                const int shifted, const int saturate) {
     __m512i x = _mm512_add_epi32(a, k->folded);
     if (shifted) x = _mm512_sllv_epi32(x, k->left);
     const __m512i ae = requant_round(_mm512_mul_epi32(x, k->mult_even), k->round_even, k->neg_even);
@@ -925,16 +939,20 @@ AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __
         // The high dwords of the even and odd lanes' a (a >> 32, arithmetic), interleaved
         // back, then the rest of the shift in 32 bits: floor(floor(a / 2^32) / 2^s) = floor(a / 2^(32 + s)).
         const __m512i high = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
-        t = _mm512_srav_epi32(_mm512_permutex2var_epi32(ae, high, ao), k->right32);
+        t = _mm512_srav_epi32(_mm512_permutex2var_epi32(ae, high, ao), k->right32);  // t + z: see `narrow`
     } else {
         // The low dwords of the even and odd lanes' t, interleaved back.
         const __m512i low = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
         t = _mm512_permutex2var_epi32(_mm512_srav_epi64(ae, k->right_even), low, _mm512_srav_epi64(ao, k->right_odd));
+        // Adding the zero point to t's low 32 bits wraps as in int32.
+        t = _mm512_add_epi32(t, z);
     }
-    // Adding the zero point to t's low 32 bits wraps as in int32.
-    __m512i v = _mm512_add_epi32(t, z);
-    v = _mm512_min_epi32(_mm512_max_epi32(v, vlo), vhi);
-    __m128i b = _mm512_cvtepi32_epi8(v);
+    __m128i b;
+    if (saturate) {
+        b = _mm512_cvtsepi32_epi8(t);
+    } else {
+        b = _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(t, vlo), vhi));
+    }
     // Keeps vpmovdb in registers: its store form is much slower on Zen 4.
     __asm__("" : "+v"(b));
     return b;
@@ -943,11 +961,11 @@ AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __
 /// All rows of one chunk of n channels at column c (see requantize_vnni).
 AVX512 INLINE void requant_chunk_rows(const int32_t *acc, ptrdiff_t acc_stride, ptrdiff_t rows, int8_t *out, ptrdiff_t out_stride,
                                       ptrdiff_t n, int paired, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi,
-                                      const int narrow, const int shifted) {
+                                      const int narrow, const int shifted, const int saturate) {
     if (!paired) {
         const __mmask16 m = (__mmask16)((1u << n) - 1);
         for (ptrdiff_t r = 0; r < rows; r++) {
-            const __m128i b = requant16(_mm512_maskz_loadu_epi32(m, acc + r * acc_stride), k, z, vlo, vhi, narrow, shifted);
+            const __m128i b = requant16(_mm512_maskz_loadu_epi32(m, acc + r * acc_stride), k, z, vlo, vhi, narrow, shifted, saturate);
             if (n == 16) _mm_storeu_si128((__m128i *)(out + r * out_stride), b);
             else _mm_mask_storeu_epi8(out + r * out_stride, m, b);
         }
@@ -961,7 +979,7 @@ AVX512 INLINE void requant_chunk_rows(const int32_t *acc, ptrdiff_t acc_stride, 
         const int two = r + 1 < rows;
         __m256i lo8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0), hi8 = _mm256_setzero_si256();
         if (two) hi8 = _mm256_maskz_loadu_epi32((__mmask8)mlo, a0 + acc_stride);
-        const __m128i b = requant16(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1), k, z, vlo, vhi, narrow, shifted);
+        const __m128i b = requant16(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1), k, z, vlo, vhi, narrow, shifted, saturate);
         if (n == 8) {
             _mm_storel_epi64((__m128i *)o0, b);
             if (two) _mm_storel_epi64((__m128i *)(o0 + out_stride), _mm_unpackhi_epi64(b, b));
@@ -980,13 +998,24 @@ AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptr
                                    const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
                                    int32_t zero, int32_t lo, int32_t hi) {
     const __m512i z = _mm512_set1_epi32(zero), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+    // The whole int8 range (no fused activation, or RELU at zero point -128): the narrowing
+    // saturation is the clamp.
+    const int full = lo == -128 && hi == 127;
     for (ptrdiff_t c = 0; c < count; c += 16) {
         const ptrdiff_t n = count - c < 16 ? count - c : 16;
         const int paired = n <= 8 && rows > 1;
-        const requant_chunk k = requant_constants(rounding + c, negative + c, right + c, mult + c, left + c, folded + c, n, paired);
-        if (k.narrow && !k.shifted) requant_chunk_rows(acc + c, acc_stride, rows, out + c, out_stride, n, paired, &k, z, vlo, vhi, 1, 0);
-        else if (k.narrow) requant_chunk_rows(acc + c, acc_stride, rows, out + c, out_stride, n, paired, &k, z, vlo, vhi, 1, 1);
-        else requant_chunk_rows(acc + c, acc_stride, rows, out + c, out_stride, n, paired, &k, z, vlo, vhi, 0, 1);
+        const requant_chunk k = requant_constants(rounding + c, negative + c, right + c, mult + c, left + c, folded + c, n, paired, zero);
+        const int32_t *a = acc + c;
+        int8_t *o = out + c;
+        if (k.narrow && full) {
+            if (k.shifted) requant_chunk_rows(a, acc_stride, rows, o, out_stride, n, paired, &k, z, vlo, vhi, 1, 1, 1);
+            else requant_chunk_rows(a, acc_stride, rows, o, out_stride, n, paired, &k, z, vlo, vhi, 1, 0, 1);
+        } else if (k.narrow) {
+            if (k.shifted) requant_chunk_rows(a, acc_stride, rows, o, out_stride, n, paired, &k, z, vlo, vhi, 1, 1, 0);
+            else requant_chunk_rows(a, acc_stride, rows, o, out_stride, n, paired, &k, z, vlo, vhi, 1, 0, 0);
+        } else {
+            requant_chunk_rows(a, acc_stride, rows, o, out_stride, n, paired, &k, z, vlo, vhi, 0, 1, 0);
+        }
     }
 }
 

@@ -147,7 +147,9 @@ final class KernelTableTests: XCTestCase {
 
     /// Every row length 1...40 with 1...9 rows (the variants split rows into 16-channel chunks
     /// and pack two rows of up to 8 channels per vector), accumulator and output strides
-    /// above the row length, and the extreme multipliers, shifts and accumulators.
+    /// above the row length, the extreme multipliers, shifts and accumulators, layer-like
+    /// exponents (-20...-1: the variants' 32-bit final shift) and the whole int8 range (their
+    /// saturating narrowing).
     func testRequantizeEveryShapeAndExtremes() {
         var rng = SeededRandom(0x5EA1)
         let extremeMultipliers: [Int32] = [0, 1 << 30, Int32.max, (1 << 30) + 1]
@@ -161,7 +163,7 @@ final class KernelTableTests: XCTestCase {
                     let extreme = (count + rows) % 3 == 0, negativeShifts = (count + rows) % 3 == 1
                     let multipliers = (0..<count).map { _ in extreme ? extremeMultipliers.randomElement(using: &rng)! : Int32.random(in: (1 << 30)...Int32.max, using: &rng) }
                     let shifts = (0..<count).map { _ in
-                        extreme ? extremeShifts.randomElement(using: &rng)! : Int8.random(in: negativeShifts ? -31...(-1) : -31...30, using: &rng)
+                        extreme ? extremeShifts.randomElement(using: &rng)! : Int8.random(in: negativeShifts ? -20...(-1) : -31...30, using: &rng)
                     }
                     let folded = (0..<count).map { _ in extreme ? extremeAcc.randomElement(using: &rng)! : Int32.random(in: -50_000...50_000, using: &rng) }
                     let accStride = count + Int.random(in: 0...3, using: &rng), outStride = count + Int.random(in: 0...3, using: &rng)
@@ -170,7 +172,9 @@ final class KernelTableTests: XCTestCase {
                     }
                     let single = Bool.random(using: &rng)
                     let zero = Int32.random(in: -128...127, using: &rng)
-                    let lo = Int32.random(in: -128...0, using: &rng), hi = Int32.random(in: 0...127, using: &rng)
+                    // Half the cases with the whole int8 range (no activation, or RELU at zero point -128).
+                    let whole = (count * 7 + rows) % 2 == 0
+                    let lo = whole ? -128 : Int32.random(in: -128...0, using: &rng), hi = whole ? 127 : Int32.random(in: 0...127, using: &rng)
                     let (p, v) = portableThen(variant) { () -> [Int8] in
                         var out = [Int8](repeating: 0x5A, count: rows * outStride + 16)
                         multipliers.withUnsafeBufferPointer { m in
@@ -193,7 +197,7 @@ final class KernelTableTests: XCTestCase {
                         }
                         return out
                     }
-                    XCTAssertEqual(p, v, "\(variant): count \(count) rows \(rows) strides \(accStride),\(outStride) single \(single) extreme \(extreme) negative \(negativeShifts)")
+                    XCTAssertEqual(p, v, "\(variant): count \(count) rows \(rows) strides \(accStride),\(outStride) single \(single) extreme \(extreme) negative \(negativeShifts) range \(lo)...\(hi)")
                 }
             }
         }
