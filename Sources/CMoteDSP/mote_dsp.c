@@ -209,34 +209,6 @@ INLINE void average_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptr
     }
 }
 
-/// The tap pointers of an output pixel whose window starts at (oy, ox): the input pixel, or
-/// pad_row outside the image; an odd count is padded with a repeat of the last pointer
-/// (its packed weights are 0). Returns the number of pairs.
-INLINE ptrdiff_t dw_taps(const int8_t **taps, const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy,
-                         ptrdiff_t ox, ptrdiff_t dh, ptrdiff_t dw, ptrdiff_t fh, ptrdiff_t fw, const int8_t *pad_row) {
-    ptrdiff_t t = 0;
-    for (ptrdiff_t ky = 0; ky < fh; ky++) {
-        const ptrdiff_t iy = oy + ky * dh;
-        const int row_in = iy >= 0 && iy < ih;
-        for (ptrdiff_t kx = 0; kx < fw; kx++) {
-            const ptrdiff_t ix = ox + kx * dw;
-            taps[t++] = row_in && ix >= 0 && ix < iw ? image + (iy * iw + ix) * depth : pad_row;
-        }
-    }
-    if (t & 1) taps[t] = taps[t - 1], t++;
-    return t / 2;
-}
-
-/// The tap pointers of a run starting at `input` (all inside): ky * row_stride + kx * tap_stride.
-INLINE ptrdiff_t dw_run_taps(const int8_t **taps, const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh,
-                             ptrdiff_t fw) {
-    ptrdiff_t t = 0;
-    for (ptrdiff_t ky = 0; ky < fh; ky++)
-        for (ptrdiff_t kx = 0; kx < fw; kx++) taps[t++] = input + ky * row_stride + kx * tap_stride;
-    if (t & 1) taps[t] = taps[t - 1], t++;
-    return t / 2;
-}
-
 #if defined(__x86_64__)
 
 #include <immintrin.h>
@@ -737,81 +709,97 @@ AVX512 INLINE void dw_blocks_vnni(const int8_t *const *ta, ptrdiff_t oa, const i
 /// The lanes of a block with n (>= 1) valid bytes.
 INLINE uint32_t dw_lanes(ptrdiff_t n) { return n >= 32 ? 0xffffffffu : ((uint32_t)1 << n) - 1; }
 
-AVX512 static void dw_pixels_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t ox,
-                                  ptrdiff_t sw, ptrdiff_t dh, ptrdiff_t dw, const int16_t *packed, ptrdiff_t fh, ptrdiff_t fw,
-                                  const int8_t *pad_row, ptrdiff_t count, int32_t *acc) {
-    const int8_t *t0[MOTE_DW_MAX_TAPS + 1], *t1[MOTE_DW_MAX_TAPS + 1];
-    const ptrdiff_t blocks = (depth + 31) / 32, wstep = blocks * 64;
-    ptrdiff_t p = 0, pairs = 0;
-    // Two pixels at a time, block by block.
-    for (; p + 2 <= count; p += 2) {
-        pairs = dw_taps(t0, image, ih, iw, depth, oy, ox + p * sw, dh, dw, fh, fw, pad_row);
-        dw_taps(t1, image, ih, iw, depth, oy, ox + (p + 1) * sw, dh, dw, fh, fw, pad_row);
-        int32_t *a = acc + p * depth;
-        for (ptrdiff_t b = 0; b < blocks; b++) {
-            const __mmask32 m = dw_lanes(depth - 32 * b);
-            dw_blocks_vnni(t0, 32 * b, packed + 64 * b, m, a + 32 * b, t1, 32 * b, packed + 64 * b, m, a + depth + 32 * b, pairs, wstep, 1);
-        }
-    }
-    if (p < count) {
-        // The last pixel: two blocks at a time.
-        pairs = dw_taps(t0, image, ih, iw, depth, oy, ox + p * sw, dh, dw, fh, fw, pad_row);
-        int32_t *a = acc + p * depth;
-        ptrdiff_t b = 0;
-        for (; b + 2 <= blocks; b += 2)
-            dw_blocks_vnni(t0, 32 * b, packed + 64 * b, dw_lanes(depth - 32 * b), a + 32 * b, t0, 32 * b + 32, packed + 64 * b + 64,
-                           dw_lanes(depth - 32 * b - 32), a + 32 * b + 32, pairs, wstep, 1);
-        if (b < blocks)
-            dw_blocks_vnni(t0, 32 * b, packed + 64 * b, dw_lanes(depth - 32 * b), a + 32 * b, t0, 0, packed, 0, a, pairs, wstep, 0);
+/// The blocks of one pixel (taps t at offset o), two at a time.
+AVX512 INLINE void dw_pixel_blocks_vnni(const int8_t *const *t, ptrdiff_t o, const int16_t *packed, ptrdiff_t channels,
+                                        ptrdiff_t blocks, ptrdiff_t pairs, int32_t *a) {
+    const ptrdiff_t wstep = blocks * 64;
+    ptrdiff_t b = 0;
+    for (; b + 2 <= blocks; b += 2)
+        dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, o + 32 * b + 32, packed + 64 * b + 64,
+                       dw_lanes(channels - 32 * b - 32), a + 32 * b + 32, pairs, wstep, 1);
+    if (b < blocks) dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, 0, packed, 0, a, pairs, wstep, 0);
+}
+
+/// Two pixels' blocks (taps ta at oa, tb at ob), block by block.
+AVX512 INLINE void dw_pixel_pair_vnni(const int8_t *const *ta, ptrdiff_t oa, int32_t *outa, const int8_t *const *tb, ptrdiff_t ob,
+                                      int32_t *outb, const int16_t *packed, ptrdiff_t channels, ptrdiff_t blocks, ptrdiff_t pairs) {
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+        const __mmask32 m = dw_lanes(channels - 32 * b);
+        dw_blocks_vnni(ta, oa + 32 * b, packed + 64 * b, m, outa + 32 * b, tb, ob + 32 * b, packed + 64 * b, m, outb + 32 * b, pairs,
+                       blocks * 64, 1);
     }
 }
 
-/// dw_interior (mote_dsp.h).
-AVX512 static void dw_interior_vnni(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh, ptrdiff_t fw,
-                                    const int16_t *packed, ptrdiff_t channels, ptrdiff_t pixel_stride, ptrdiff_t count,
-                                    int32_t *acc) {
-    const int8_t *t[MOTE_DW_MAX_TAPS + 1];
-    const ptrdiff_t pairs = dw_run_taps(t, input, row_stride, tap_stride, fh, fw);
-    const ptrdiff_t blocks = (channels + 31) / 32, wstep = blocks * 64;
-    if (pixel_stride == channels && (channels % 32 == 0 || 32 % channels == 0)) {
-        // The pixels are contiguous: one run of count * channels bytes, in which block k uses
-        // weight block k % blocks (channels dividing 32: the period-32 block every time).
-        const ptrdiff_t bytes = count * channels;
+/// The tap pointers of the pixel whose window starts at input column ix0 of the filter rows
+/// `rows` (NULL: outside the image): the input pixel, or pad_row; an odd count padded with a
+/// repeat of the last pointer (its packed weights are 0). Returns the number of pairs.
+INLINE ptrdiff_t dw_row_taps(const int8_t **t, const int8_t *const *rows, ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t ix0, ptrdiff_t dw,
+                             ptrdiff_t iw, ptrdiff_t depth, const int8_t *pad_row) {
+    ptrdiff_t n = 0;
+    for (ptrdiff_t ky = 0; ky < fh; ky++) {
+        for (ptrdiff_t kx = 0; kx < fw; kx++) {
+            const ptrdiff_t ix = ix0 + kx * dw;
+            t[n++] = rows[ky] && (size_t)ix < (size_t)iw ? rows[ky] + ix * depth : pad_row;
+        }
+    }
+    if (n & 1) t[n] = t[n - 1], n++;
+    return n / 2;
+}
+
+/// dw_row (mote_dsp.h).
+AVX512 static void dw_row_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t sw,
+                               ptrdiff_t pad_left, ptrdiff_t dh, ptrdiff_t dw, const int16_t *packed, ptrdiff_t fh, ptrdiff_t fw,
+                               const int8_t *pad_row, ptrdiff_t count, ptrdiff_t col_lo, ptrdiff_t col_hi, int32_t *acc) {
+    const int8_t *rows[MOTE_DW_MAX_TAPS], *t0[MOTE_DW_MAX_TAPS + 1], *t1[MOTE_DW_MAX_TAPS + 1];
+    int inside = 1;
+    for (ptrdiff_t ky = 0; ky < fh; ky++) {
+        const ptrdiff_t iy = oy + ky * dh;
+        rows[ky] = iy >= 0 && iy < ih ? image + iy * iw * depth : NULL;
+        inside &= rows[ky] != NULL;
+    }
+    if (!inside || col_hi <= col_lo) col_lo = col_hi = count;
+    const ptrdiff_t blocks = (depth + 31) / 32;
+    // The border pixels (those before col_lo and from col_hi on), two at a time.
+    const ptrdiff_t border = col_lo + (count - col_hi);
+    ptrdiff_t i = 0;
+    for (; i + 2 <= border; i += 2) {
+        const ptrdiff_t pa = i < col_lo ? i : col_hi + (i - col_lo), pb = i + 1 < col_lo ? i + 1 : col_hi + (i + 1 - col_lo);
+        const ptrdiff_t pairs = dw_row_taps(t0, rows, fh, fw, pa * sw - pad_left, dw, iw, depth, pad_row);
+        dw_row_taps(t1, rows, fh, fw, pb * sw - pad_left, dw, iw, depth, pad_row);
+        dw_pixel_pair_vnni(t0, 0, acc + pa * depth, t1, 0, acc + pb * depth, packed, depth, blocks, pairs);
+    }
+    if (i < border) {
+        const ptrdiff_t pa = i < col_lo ? i : col_hi + (i - col_lo);
+        const ptrdiff_t pairs = dw_row_taps(t0, rows, fh, fw, pa * sw - pad_left, dw, iw, depth, pad_row);
+        dw_pixel_blocks_vnni(t0, 0, packed, depth, blocks, pairs, acc + pa * depth);
+    }
+    if (col_hi <= col_lo) return;
+    // The interior: every tap inside, pixel p's at a fixed offset p * sw * depth from the
+    // first interior pixel's.
+    const ptrdiff_t pairs = dw_row_taps(t0, rows, fh, fw, col_lo * sw - pad_left, dw, iw, depth, pad_row);
+    const ptrdiff_t n = col_hi - col_lo, ps = sw * depth, wstep = blocks * 64;
+    int32_t *a = acc + col_lo * depth;
+    if (ps == depth && (depth % 32 == 0 || 32 % depth == 0)) {
+        // Contiguous pixels: one run of n * depth bytes, in which block k uses weight block
+        // k % blocks (depth dividing 32: the period-32 block every time).
+        const ptrdiff_t bytes = n * depth;
         ptrdiff_t o = 0, k = 0;
         for (; o + 64 <= bytes; o += 64, k += 2)
-            dw_blocks_vnni(t, o, packed + 64 * (k % blocks), 0xffffffffu, acc + o, t, o + 32, packed + 64 * ((k + 1) % blocks),
-                           0xffffffffu, acc + o + 32, pairs, wstep, 1);
+            dw_blocks_vnni(t0, o, packed + 64 * (k % blocks), 0xffffffffu, a + o, t0, o + 32, packed + 64 * ((k + 1) % blocks),
+                           0xffffffffu, a + o + 32, pairs, wstep, 1);
         if (o < bytes) {
             const ptrdiff_t rest = bytes - o;
             if (rest > 32)
-                dw_blocks_vnni(t, o, packed + 64 * (k % blocks), 0xffffffffu, acc + o, t, o + 32, packed + 64 * ((k + 1) % blocks),
-                               dw_lanes(rest - 32), acc + o + 32, pairs, wstep, 1);
+                dw_blocks_vnni(t0, o, packed + 64 * (k % blocks), 0xffffffffu, a + o, t0, o + 32, packed + 64 * ((k + 1) % blocks),
+                               dw_lanes(rest - 32), a + o + 32, pairs, wstep, 1);
             else
-                dw_blocks_vnni(t, o, packed + 64 * (k % blocks), dw_lanes(rest), acc + o, t, 0, packed, 0, acc, pairs, wstep, 0);
+                dw_blocks_vnni(t0, o, packed + 64 * (k % blocks), dw_lanes(rest), a + o, t0, 0, packed, 0, a, pairs, wstep, 0);
         }
         return;
     }
-    // Pixel by pixel (two at a time, block by block); the taps of pixel p are at p * pixel_stride.
     ptrdiff_t p = 0;
-    for (; p + 2 <= count; p += 2) {
-        const ptrdiff_t o = p * pixel_stride;
-        int32_t *a = acc + p * channels;
-        for (ptrdiff_t b = 0; b < blocks; b++) {
-            const __mmask32 m = dw_lanes(channels - 32 * b);
-            dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, m, a + 32 * b, t, o + pixel_stride + 32 * b, packed + 64 * b, m,
-                           a + channels + 32 * b, pairs, wstep, 1);
-        }
-    }
-    if (p < count) {
-        const ptrdiff_t o = p * pixel_stride;
-        int32_t *a = acc + p * channels;
-        ptrdiff_t b = 0;
-        for (; b + 2 <= blocks; b += 2)
-            dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, o + 32 * b + 32,
-                           packed + 64 * b + 64, dw_lanes(channels - 32 * b - 32), a + 32 * b + 32, pairs, wstep, 1);
-        if (b < blocks)
-            dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, 0, packed, 0, a, pairs, wstep, 0);
-    }
+    for (; p + 2 <= n; p += 2) dw_pixel_pair_vnni(t0, p * ps, a + p * depth, t0, (p + 1) * ps, a + (p + 1) * depth, packed, depth, blocks, pairs);
+    if (p < n) dw_pixel_blocks_vnni(t0, p * ps, packed, depth, blocks, pairs, a + p * depth);
 }
 
 /// dw_pack (mote_dsp.h): pair q, block b at packed + (q * blocks + b) * 64, made as
@@ -1083,9 +1071,8 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
-     dw_pack_vnni, dw_pixels_vnni, dw_interior_vnni},
-    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, NULL, NULL,
-     NULL},
+     dw_pack_vnni, dw_row_vnni},
+    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, NULL, NULL},
 };
 
 static int supported(int variant) {

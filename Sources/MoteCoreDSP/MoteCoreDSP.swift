@@ -52,8 +52,7 @@ public enum MoteCoreDSP {
             table.maxPool = k.max_pool
             table.averagePool = k.average_pool
             table.depthwisePack = k.dw_pack
-            table.depthwisePixels = k.dw_pixels
-            table.depthwiseInterior = k.dw_interior
+            table.depthwiseRow = k.dw_row
             installed = String(cString: k.name)
         } else {
             installed = "portable"

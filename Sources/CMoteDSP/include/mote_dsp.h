@@ -52,39 +52,33 @@ typedef void (*mote_dw_pixel_fn)(const int8_t *image, ptrdiff_t input_height, pt
                                  const int8_t *filter, ptrdiff_t filter_height, ptrdiff_t filter_width, ptrdiff_t channels,
                                  ptrdiff_t multiplier, const int8_t *pad_row, int32_t *acc);
 
-/// Largest filter (filter_height * filter_width taps) that dw_pack, dw_pixels and dw_interior take.
+/// Largest filter (filter_height * filter_width taps) that dw_pack and dw_row take.
 #define MOTE_DW_MAX_TAPS 64
 
 /// Lanes of one packed depthwise weight block (see dw_pack).
 #define MOTE_DW_BLOCK 32
 
 /// Repacks a depthwise filter (multiplier 1: `taps` taps of `channels` weights, tap-major)
-/// for dw_pixels and dw_interior into `(taps + 1) / 2 * ((period + 31) / 32) * 64` int16 values
+/// for dw_row into `(taps + 1) / 2 * ((period + 31) / 32) * 64` int16 values
 /// at `packed`: the taps in pairs, each pair's weights as int16 pairs in 32-lane blocks, lane
 /// l of the period taking w[tap][l % channels] (0 for l >= period or a missing odd tap), in
 /// the order vpunpck{l,h}wd produces. `period` is `channels`, or 32 when channels divides 32
 /// (the lanes repeat the channels, as a run of several pixels needs).
 typedef void (*mote_dw_pack_fn)(const int8_t *filter, ptrdiff_t taps, ptrdiff_t channels, ptrdiff_t period, int16_t *packed);
 
-/// Depthwise, multiplier 1, `count` output pixels of one row whose windows start at input row
-/// origin_y and columns origin_x + p * stride_w (p < count; possibly outside the image):
-/// acc[p * channels + c] = sum over taps (ky, kx) of filter[(ky * filter_width + kx) * channels + c]
-/// * x[c], x the input pixel (origin_y + ky * dilation_h, origin_x + p * stride_w + kx * dilation_w)
+/// Depthwise, multiplier 1, one output row of `count` pixels: pixel ox's window starts at input
+/// row origin_y and column ox * stride_w - pad_left (possibly outside the image), and
+/// acc[ox * channels + c] = sum over taps (ky, kx) of filter[(ky * filter_width + kx) * channels + c]
+/// * x[c], x the input pixel (origin_y + ky * dilation_h, ox * stride_w - pad_left + kx * dilation_w)
 /// of `image` (NHWC, input_height x input_width x channels) when inside, else `pad_row`
-/// (`channels` bytes). `packed` is dw_pack's form of the filter (period as there).
-typedef void (*mote_dw_pixels_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t channels,
-                                  ptrdiff_t origin_y, ptrdiff_t origin_x, ptrdiff_t stride_w, ptrdiff_t dilation_h,
-                                  ptrdiff_t dilation_w, const int16_t *packed, ptrdiff_t filter_height,
-                                  ptrdiff_t filter_width, const int8_t *pad_row, ptrdiff_t count, int32_t *acc);
-
-/// Depthwise, multiplier 1, `count` output pixels (any stride) whose taps are all inside the
-/// image, the first pixel's window at `input`, pixel p's `p * pixel_stride` bytes further:
-/// acc[p * channels + c] = sum over ky, kx of filter[(ky * filter_width + kx) * channels + c]
-///                         * input[ky * row_stride + kx * tap_stride + p * pixel_stride + c],
-/// with `packed` dw_pack's form of the filter.
-typedef void (*mote_dw_interior_fn)(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t filter_height,
-                                    ptrdiff_t filter_width, const int16_t *packed, ptrdiff_t channels, ptrdiff_t pixel_stride,
-                                    ptrdiff_t count, int32_t *acc);
+/// (`channels` bytes). Columns col_lo <= ox < col_hi have every tap inside the image
+/// horizontally (the caller's promise; it matters only when every filter row is inside too):
+/// those are read in place at a fixed offset per pixel. `packed` is dw_pack's form of the
+/// filter, period as there.
+typedef void (*mote_dw_row_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t channels,
+                               ptrdiff_t origin_y, ptrdiff_t stride_w, ptrdiff_t pad_left, ptrdiff_t dilation_h,
+                               ptrdiff_t dilation_w, const int16_t *packed, ptrdiff_t filter_height, ptrdiff_t filter_width,
+                               const int8_t *pad_row, ptrdiff_t count, ptrdiff_t col_lo, ptrdiff_t col_hi, int32_t *acc);
 
 /// Requantizes `rows` rows of `count` accumulators (row r at acc + r * acc_stride, written to
 /// out + r * out_stride), channel c with RequantizationLanes' formula:
@@ -106,7 +100,7 @@ typedef void (*mote_requantize_fn)(const int32_t *acc, ptrdiff_t acc_stride, ptr
 typedef void (*mote_pool_fn)(const int8_t *src, ptrdiff_t row_stride, ptrdiff_t pixel_stride, ptrdiff_t rows, ptrdiff_t columns,
                              ptrdiff_t channels, ptrdiff_t pixels, int8_t *out, int32_t activation_min, int32_t activation_max);
 
-/// One variant's functions. Every pointer is set except dw_pack, dw_pixels and dw_interior,
+/// One variant's functions. Every pointer is set except dw_pack and dw_row,
 /// which are NULL where the variant has none (then the callers use dw_run and dw_pixel).
 typedef struct {
     const char *name;
@@ -118,8 +112,7 @@ typedef struct {
     mote_pool_fn max_pool;
     mote_pool_fn average_pool;
     mote_dw_pack_fn _Nullable dw_pack;
-    mote_dw_pixels_fn _Nullable dw_pixels;
-    mote_dw_interior_fn _Nullable dw_interior;
+    mote_dw_row_fn _Nullable dw_row;
 } mote_dsp_kernels;
 
 /// Variant numbers, best first.

@@ -66,28 +66,22 @@ public struct KernelTable {
     public typealias PoolRun = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, UnsafeMutablePointer<Int8>,
                                                Int32, Int32) -> Void
     /// Packs a depthwise filter (multiplier 1, `taps` taps of `channels` weights) for
-    /// `depthwisePixels` and `depthwiseInterior`: `depthwisePackedCount(taps:period:)` int16 values.
+    /// `depthwiseRow`: `depthwisePackedCount(taps:period:)` int16 values.
     /// Arguments: filter, taps, channels, period (`DepthwiseConv2DOptimized.period`), packed.
     public typealias DepthwisePack = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, UnsafeMutablePointer<Int16>) -> Void
 
-    /// Depthwise, multiplier 1, `count` output pixels of one row, windows at input row `originY`
-    /// and columns `originX + p * strideWidth`: `acc[p * channels + c]` is the sum over taps of
-    /// `filter[tap * channels + c] * x[c]`, `x` the tap's input pixel when inside the image,
-    /// else `padRow`; at most `DepthwiseConv2DOptimized.maxPackedTaps` taps.
-    /// Arguments: image, inputHeight, inputWidth, channels, originY, originX, strideWidth,
-    /// dilationHeight, dilationWidth, packed, filterHeight, filterWidth, padRow, count, acc.
-    public typealias DepthwisePixels = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, Int,
-                                                       UnsafePointer<Int16>, Int, Int, UnsafePointer<Int8>, Int,
-                                                       UnsafeMutablePointer<Int32>) -> Void
-
-    /// Depthwise, multiplier 1, `count` output pixels (any stride) whose taps are all inside
-    /// the image, pixel `p`'s window `p * pixelStride` bytes after the first's at `input`:
-    /// `acc[p * channels + c] = sum over (ky, kx) of filter[(ky * filterWidth + kx) * channels + c]
-    ///                          * input[ky * rowStride + kx * tapStride + p * pixelStride + c]`.
-    /// Arguments: input, rowStride, tapStride, filterHeight, filterWidth, packed, channels,
-    /// pixelStride, count, acc.
-    public typealias DepthwiseInterior = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafePointer<Int16>, Int, Int, Int,
-                                                         UnsafeMutablePointer<Int32>) -> Void
+    /// Depthwise, multiplier 1, one output row of `count` pixels: pixel `ox`'s window at input
+    /// row `originY` and column `ox * strideWidth - padLeft`; `acc[ox * channels + c]` is the
+    /// sum over taps of `filter[tap * channels + c] * x[c]`, `x` the tap's input pixel when
+    /// inside the image, else `padRow`. Columns `colLo ..< colHi` have every tap inside
+    /// horizontally (`ConvGeometry.interiorColumns`). At most
+    /// `DepthwiseConv2DOptimized.maxPackedTaps` taps.
+    /// Arguments: image, inputHeight, inputWidth, channels, originY, strideWidth, padLeft,
+    /// dilationHeight, dilationWidth, packed, filterHeight, filterWidth, padRow, count, colLo,
+    /// colHi, acc.
+    public typealias DepthwiseRow = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, Int,
+                                                    UnsafePointer<Int16>, Int, Int, UnsafePointer<Int8>, Int, Int, Int,
+                                                    UnsafeMutablePointer<Int32>) -> Void
 
     public var dotRows: DotRows?
     public var panel4: Panel4?
@@ -96,11 +90,10 @@ public struct KernelTable {
     public var requantize: Requantize?
     public var maxPool: PoolRun?
     public var averagePool: PoolRun?
-    /// The packed depthwise row kernels: used (all three set) instead of `depthwiseRun` and
+    /// The packed depthwise row kernel: used (both set) instead of `depthwiseRun` and
     /// `depthwisePixel` for multiplier 1.
     public var depthwisePack: DepthwisePack?
-    public var depthwisePixels: DepthwisePixels?
-    public var depthwiseInterior: DepthwiseInterior?
+    public var depthwiseRow: DepthwiseRow?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -112,8 +105,7 @@ public struct KernelTable {
         maxPool = nil
         averagePool = nil
         depthwisePack = nil
-        depthwisePixels = nil
-        depthwiseInterior = nil
+        depthwiseRow = nil
     }
 }
 

@@ -21,7 +21,7 @@ public enum DepthwiseConv2DOptimized {
     /// Bytes of the repeated-weights table: `C + 16` per tap.
     static func tableBytes(_ g: ConvGeometry) -> Int { g.filterHeight &* g.filterWidth &* (g.outputDepth &+ 16) }
 
-    /// Largest filter (taps) the packed row kernels (`KernelTable.depthwisePixels`) take.
+    /// Largest filter (taps) the packed row kernel (`KernelTable.depthwiseRow`) takes.
     static let maxPackedTaps = 64
 
     /// Whether the packed row kernels apply: multiplier 1 and at most `maxPackedTaps` taps.
@@ -67,11 +67,11 @@ public enum DepthwiseConv2DOptimized {
         for i in 0..<padBytes { padRow[i] = zeroPoint }
         let extra = (scratch + (4 &* rowBytes &+ padBytes)).bindMemory(to: Int8.self, capacity: max(tableBytes(g), channels))
         let taps = g.filterHeight &* g.filterWidth
-        if packs(g), let pack = kernelTable.depthwisePack, let pixels = kernelTable.depthwisePixels, let interior = kernelTable.depthwiseInterior {
+        if packs(g), let pack = kernelTable.depthwisePack, let row = kernelTable.depthwiseRow {
             let packed = UnsafeMutableRawPointer(extra).bindMemory(to: Int16.self, capacity: packedBytes(g) / 2)
             pack(filter, taps, channels, period(channels: channels), packed)
-            runPacked(g, lanes, input: input, packed: UnsafePointer(packed), padRow: UnsafePointer(padRow), pixels: pixels, interior: interior,
-                      acc: acc, output: output)
+            runPacked(g, lanes, input: input, packed: UnsafePointer(packed), padRow: UnsafePointer(padRow), row: row, acc: acc,
+                      output: output)
             return
         }
         let segments = g.strideWidth == 1 && g.filterDepth == 1
@@ -106,37 +106,22 @@ public enum DepthwiseConv2DOptimized {
         }
     }
 
-    /// Multiplier 1 with the packed row kernels: the interior columns of an interior row in one
-    /// `interior` call (taps read in place at a fixed offset per pixel), every other pixel
-    /// through `pixels` (which finds each tap inside the image or on the pad row).
+    /// Multiplier 1 with the packed row kernel: one `row` call per output row (interior
+    /// columns read in place at a fixed offset per pixel, border pixels tap by tap from the
+    /// image or the pad row), then the row's requantization.
     static func runPacked(_ g: ConvGeometry, _ lanes: RequantizationLanes, input: UnsafePointer<Int8>, packed: UnsafePointer<Int16>,
-                          padRow: UnsafePointer<Int8>, pixels: KernelTable.DepthwisePixels, interior: KernelTable.DepthwiseInterior,
-                          acc: UnsafeMutablePointer<Int32>, output: UnsafeMutablePointer<Int8>) {
+                          padRow: UnsafePointer<Int8>, row: KernelTable.DepthwiseRow, acc: UnsafeMutablePointer<Int32>,
+                          output: UnsafeMutablePointer<Int8>) {
         let channels = g.outputDepth
         let rowBytes = g.outputWidth &* channels
-        let (rowLo, rowHi) = g.interiorRows
         let (colLo, colHi) = g.interiorColumns
         let imageSize = g.inputHeight &* g.inputWidth &* channels
         var out = output
         for b in 0..<g.batches {
             let image = input + b &* imageSize
-            @inline(__always) func columns(_ originY: Int, _ from: Int, _ to: Int) {
-                if to > from {
-                    pixels(image, g.inputHeight, g.inputWidth, channels, originY, from &* g.strideWidth &- g.padLeft, g.strideWidth,
-                           g.dilationHeight, g.dilationWidth, packed, g.filterHeight, g.filterWidth, padRow, to &- from, acc + from &* channels)
-                }
-            }
             for oy in 0..<g.outputHeight {
-                let originY = oy &* g.strideHeight &- g.padTop
-                if colHi > colLo && oy >= rowLo && oy < rowHi {
-                    columns(originY, 0, colLo)
-                    let first = image + ((originY &* g.inputWidth &+ colLo &* g.strideWidth &- g.padLeft) &* channels)
-                    interior(first, g.dilationHeight &* g.inputWidth &* channels, g.dilationWidth &* channels, g.filterHeight, g.filterWidth,
-                             packed, channels, g.strideWidth &* channels, colHi &- colLo, acc + colLo &* channels)
-                    columns(originY, colHi, g.outputWidth)
-                } else {
-                    columns(originY, 0, g.outputWidth)
-                }
+                row(image, g.inputHeight, g.inputWidth, channels, oy &* g.strideHeight &- g.padTop, g.strideWidth, g.padLeft,
+                    g.dilationHeight, g.dilationWidth, packed, g.filterHeight, g.filterWidth, padRow, g.outputWidth, colLo, colHi, acc)
                 ConvKernels.requantize(lanes, acc, accStride: channels, rows: g.outputWidth, first: 0, count: channels, out: out, outStride: channels)
                 out += rowBytes
             }
