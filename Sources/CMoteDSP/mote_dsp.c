@@ -782,18 +782,22 @@ AVX512 static void dw_row_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, 
     if (ps == depth && (depth % 32 == 0 || 32 % depth == 0)) {
         // Contiguous pixels: one run of n * depth bytes, in which block k uses weight block
         // k % blocks (depth dividing 32: the period-32 block every time).
+        // k0, k1: the weight blocks of the pass's two blocks, stepped without division.
         const ptrdiff_t bytes = n * depth;
-        ptrdiff_t o = 0, k = 0;
-        for (; o + 64 <= bytes; o += 64, k += 2)
-            dw_blocks_vnni(t0, o, packed + 64 * (k % blocks), 0xffffffffu, a + o, t0, o + 32, packed + 64 * ((k + 1) % blocks),
-                           0xffffffffu, a + o + 32, pairs, wstep, 1);
+        ptrdiff_t o = 0, k0 = 0, k1 = blocks > 1 ? 1 : 0;
+        for (; o + 64 <= bytes; o += 64) {
+            dw_blocks_vnni(t0, o, packed + 64 * k0, 0xffffffffu, a + o, t0, o + 32, packed + 64 * k1, 0xffffffffu, a + o + 32, pairs, wstep, 1);
+            k0 += 2, k1 += 2;
+            while (k0 >= blocks) k0 -= blocks;
+            while (k1 >= blocks) k1 -= blocks;
+        }
         if (o < bytes) {
             const ptrdiff_t rest = bytes - o;
             if (rest > 32)
-                dw_blocks_vnni(t0, o, packed + 64 * (k % blocks), 0xffffffffu, a + o, t0, o + 32, packed + 64 * ((k + 1) % blocks),
-                               dw_lanes(rest - 32), a + o + 32, pairs, wstep, 1);
+                dw_blocks_vnni(t0, o, packed + 64 * k0, 0xffffffffu, a + o, t0, o + 32, packed + 64 * k1, dw_lanes(rest - 32), a + o + 32,
+                               pairs, wstep, 1);
             else
-                dw_blocks_vnni(t0, o, packed + 64 * (k % blocks), dw_lanes(rest), a + o, t0, 0, packed, 0, a, pairs, wstep, 0);
+                dw_blocks_vnni(t0, o, packed + 64 * k0, dw_lanes(rest), a + o, t0, 0, packed, 0, a, pairs, wstep, 0);
         }
         return;
     }
