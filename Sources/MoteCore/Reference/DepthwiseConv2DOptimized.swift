@@ -40,7 +40,14 @@ public enum DepthwiseConv2DOptimized {
         return pairs &* ((period(channels: g.outputDepth) &+ 31) / 32) &* 128
     }
 
-    /// Scratch bytes `run` needs: the accumulator row, a row of input zero points (what an
+    /// Output rows accumulated before one requantization pass: with the packed row kernel,
+    /// as many as fill `Conv2DOptimized.pixelBatch` pixels (narrow rows such as kws's 5 pixels
+    /// would otherwise pay a requantization set-up per row), else 1.
+    static func accumulatorRows(_ g: ConvGeometry) -> Int {
+        packs(g) ? max(1, min(g.outputHeight, Conv2DOptimized.pixelBatch(channels: g.outputDepth) / g.outputWidth)) : 1
+    }
+
+    /// Scratch bytes `run` needs: the accumulator rows (`accumulatorRows`), a row of input zero points (what an
     /// out-of-image tap reads), and the largest of the repeated-weights table (stride 1), one
     /// spread input pixel (depth multiplier above 1) and the packed filter (multiplier 1).
     /// Nil for shapes beyond `ConvKernels.scratchLimit`.
@@ -52,7 +59,7 @@ public enum DepthwiseConv2DOptimized {
         guard let extra = ConvKernels.scratch(1, pad, plus: max(max(g.strideWidth == 1 && g.filterDepth == 1 ? table : 0, g.outputDepth), packed) &+ 16) else {
             return nil
         }
-        return ConvKernels.scratch(4 &* g.outputWidth, g.outputDepth, plus: extra)
+        return ConvKernels.scratch(4 &* g.outputWidth &* accumulatorRows(g), g.outputDepth, plus: extra)
     }
 
     public static func run(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32,
@@ -60,12 +67,13 @@ public enum DepthwiseConv2DOptimized {
                            scratch: UnsafeMutableRawPointer) {
         let channels = g.outputDepth
         let rowBytes = g.outputWidth &* channels
-        let acc = scratch.bindMemory(to: Int32.self, capacity: rowBytes)
+        let accBytes = 4 &* rowBytes &* accumulatorRows(g)
+        let acc = scratch.bindMemory(to: Int32.self, capacity: accBytes / 4)
         let padBytes = (g.inputDepth &+ 15) & ~15
-        let padRow = (scratch + 4 &* rowBytes).bindMemory(to: Int8.self, capacity: padBytes)
+        let padRow = (scratch + accBytes).bindMemory(to: Int8.self, capacity: padBytes)
         let zeroPoint = Int8(truncatingIfNeeded: 0 &- inputOffset)
         for i in 0..<padBytes { padRow[i] = zeroPoint }
-        let extra = (scratch + (4 &* rowBytes &+ padBytes)).bindMemory(to: Int8.self, capacity: max(tableBytes(g), channels))
+        let extra = (scratch + (accBytes &+ padBytes)).bindMemory(to: Int8.self, capacity: max(tableBytes(g), channels))
         let taps = g.filterHeight &* g.filterWidth
         if packs(g), let pack = kernelTable.depthwisePack, let row = kernelTable.depthwiseRow {
             let packed = UnsafeMutableRawPointer(extra).bindMemory(to: Int16.self, capacity: packedBytes(g) / 2)
@@ -108,7 +116,7 @@ public enum DepthwiseConv2DOptimized {
 
     /// Multiplier 1 with the packed row kernel: one `row` call per output row (interior
     /// columns read in place at a fixed offset per pixel, border pixels tap by tap from the
-    /// image or the pad row), then the row's requantization.
+    /// image or the pad row), `accumulatorRows` rows per requantization pass.
     static func runPacked(_ g: ConvGeometry, _ lanes: RequantizationLanes, input: UnsafePointer<Int8>, packed: UnsafePointer<Int16>,
                           padRow: UnsafePointer<Int8>, row: KernelTable.DepthwiseRow, acc: UnsafeMutablePointer<Int32>,
                           output: UnsafeMutablePointer<Int8>) {
@@ -116,14 +124,22 @@ public enum DepthwiseConv2DOptimized {
         let rowBytes = g.outputWidth &* channels
         let (colLo, colHi) = g.interiorColumns
         let imageSize = g.inputHeight &* g.inputWidth &* channels
+        let batchRows = accumulatorRows(g)
         var out = output
         for b in 0..<g.batches {
             let image = input + b &* imageSize
-            for oy in 0..<g.outputHeight {
-                row(image, g.inputHeight, g.inputWidth, channels, oy &* g.strideHeight &- g.padTop, g.strideWidth, g.padLeft,
-                    g.dilationHeight, g.dilationWidth, packed, g.filterHeight, g.filterWidth, padRow, g.outputWidth, colLo, colHi, acc)
-                ConvKernels.requantize(lanes, acc, accStride: channels, rows: g.outputWidth, first: 0, count: channels, out: out, outStride: channels)
-                out += rowBytes
+            var oy = 0
+            while oy < g.outputHeight {
+                let rows = min(batchRows, g.outputHeight &- oy)
+                for r in 0..<rows {
+                    row(image, g.inputHeight, g.inputWidth, channels, (oy &+ r) &* g.strideHeight &- g.padTop, g.strideWidth, g.padLeft,
+                        g.dilationHeight, g.dilationWidth, packed, g.filterHeight, g.filterWidth, padRow, g.outputWidth, colLo, colHi,
+                        acc + r &* rowBytes)
+                }
+                ConvKernels.requantize(lanes, acc, accStride: channels, rows: rows &* g.outputWidth, first: 0, count: channels, out: out,
+                                       outStride: channels)
+                out += rows &* rowBytes
+                oy &+= rows
             }
         }
     }
