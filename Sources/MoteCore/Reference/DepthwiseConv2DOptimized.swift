@@ -13,6 +13,11 @@
 /// - depth multiplier above 1: tap by tap, each in-image tap's input pixel first spread over
 ///   the output channels (`x[c / m]`).
 ///
+/// When the kernel table has `depthwisePack` and `depthwiseRow` (MoteCoreDSP's AVX-512
+/// variant), depth multiplier 1 with at most `maxPackedTaps` taps goes through them instead
+/// (`runPacked`): the filter packed once per eval in scratch, one call per output row, and
+/// `accumulatorRows` rows per requantization pass.
+///
 /// A tap outside the image reads a row of input zero points, contributing
 /// `zeroPoint * w = -inputOffset * w`, so that adding the folded bias (`bias + inputOffset *
 /// sum of all taps' weights`) leaves exactly TFLite's `bias + sum over in-image taps of
