@@ -216,6 +216,110 @@ INLINE void average_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptr
 #define AVX2 __attribute__((target("avx2")))
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx512vbmi2")))
 
+/// The lanes of a block with n (>= 1) valid bytes.
+INLINE uint32_t dw_lanes(ptrdiff_t n) { return n >= 32 ? 0xffffffffu : ((uint32_t)1 << n) - 1; }
+
+/// The depthwise row functions over one variant's block kernel dw_blocks_S (two independent
+/// 32-lane blocks, see dw_blocks_vnni): dw_pixel_blocks_S, dw_pixel_pair_S and dw_row_S
+/// (mote_dsp.h's dw_row), compiled with the variant's target attribute ATTR.
+#define DW_ROW_FUNCTIONS(S, ATTR) \
+/* The blocks of one pixel (taps t at offset o), two at a time. */ \
+ATTR INLINE void dw_pixel_blocks_##S(const int8_t *const *t, ptrdiff_t o, const int16_t *packed, ptrdiff_t channels, \
+                                        ptrdiff_t blocks, ptrdiff_t pairs, int32_t *a) { \
+    const ptrdiff_t wstep = blocks * 64; \
+    ptrdiff_t b = 0; \
+    for (; b + 2 <= blocks; b += 2) \
+        dw_blocks_##S(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, o + 32 * b + 32, packed + 64 * b + 64, \
+                       dw_lanes(channels - 32 * b - 32), a + 32 * b + 32, pairs, wstep, 1); \
+    if (b < blocks) dw_blocks_##S(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, 0, packed, 0, a, pairs, wstep, 0); \
+} \
+ \
+/* Two pixels' blocks (taps ta at oa, tb at ob), block by block. */ \
+ATTR INLINE void dw_pixel_pair_##S(const int8_t *const *ta, ptrdiff_t oa, int32_t *outa, const int8_t *const *tb, ptrdiff_t ob, \
+                                      int32_t *outb, const int16_t *packed, ptrdiff_t channels, ptrdiff_t blocks, ptrdiff_t pairs) { \
+    for (ptrdiff_t b = 0; b < blocks; b++) { \
+        const uint32_t m = dw_lanes(channels - 32 * b); \
+        dw_blocks_##S(ta, oa + 32 * b, packed + 64 * b, m, outa + 32 * b, tb, ob + 32 * b, packed + 64 * b, m, outb + 32 * b, pairs, \
+                       blocks * 64, 1); \
+    } \
+} \
+ \
+/* The tap pointers of the pixel whose window starts at input column ix0 of the filter rows */ \
+/* `rows` (NULL: outside the image): the input pixel, or pad_row; an odd count padded with a */ \
+/* repeat of the last pointer (its packed weights are 0). Returns the number of pairs. */ \
+INLINE ptrdiff_t dw_row_taps_##S(const int8_t **t, const int8_t *const *rows, ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t ix0, ptrdiff_t dw, \
+                             ptrdiff_t iw, ptrdiff_t depth, const int8_t *pad_row) { \
+    ptrdiff_t n = 0; \
+    for (ptrdiff_t ky = 0; ky < fh; ky++) { \
+        for (ptrdiff_t kx = 0; kx < fw; kx++) { \
+            const ptrdiff_t ix = ix0 + kx * dw; \
+            t[n++] = rows[ky] && (size_t)ix < (size_t)iw ? rows[ky] + ix * depth : pad_row; \
+        } \
+    } \
+    if (n & 1) t[n] = t[n - 1], n++; \
+    return n / 2; \
+} \
+ \
+/* dw_row (mote_dsp.h). */ \
+ATTR static void dw_row_##S(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t sw, \
+                               ptrdiff_t pad_left, ptrdiff_t dh, ptrdiff_t dw, const int16_t *packed, ptrdiff_t fh, ptrdiff_t fw, \
+                               const int8_t *pad_row, ptrdiff_t count, ptrdiff_t col_lo, ptrdiff_t col_hi, int32_t *acc) { \
+    const int8_t *rows[MOTE_DW_MAX_TAPS], *t0[MOTE_DW_MAX_TAPS + 1], *t1[MOTE_DW_MAX_TAPS + 1]; \
+    int inside = 1; \
+    for (ptrdiff_t ky = 0; ky < fh; ky++) { \
+        const ptrdiff_t iy = oy + ky * dh; \
+        rows[ky] = iy >= 0 && iy < ih ? image + iy * iw * depth : NULL; \
+        inside &= rows[ky] != NULL; \
+    } \
+    if (!inside || col_hi <= col_lo) col_lo = col_hi = count; \
+    const ptrdiff_t blocks = (depth + 31) / 32; \
+    /* The border pixels (those before col_lo and from col_hi on), two at a time. */ \
+    const ptrdiff_t border = col_lo + (count - col_hi); \
+    ptrdiff_t i = 0; \
+    for (; i + 2 <= border; i += 2) { \
+        const ptrdiff_t pa = i < col_lo ? i : col_hi + (i - col_lo), pb = i + 1 < col_lo ? i + 1 : col_hi + (i + 1 - col_lo); \
+        const ptrdiff_t pairs = dw_row_taps_##S(t0, rows, fh, fw, pa * sw - pad_left, dw, iw, depth, pad_row); \
+        dw_row_taps_##S(t1, rows, fh, fw, pb * sw - pad_left, dw, iw, depth, pad_row); \
+        dw_pixel_pair_##S(t0, 0, acc + pa * depth, t1, 0, acc + pb * depth, packed, depth, blocks, pairs); \
+    } \
+    if (i < border) { \
+        const ptrdiff_t pa = i < col_lo ? i : col_hi + (i - col_lo); \
+        const ptrdiff_t pairs = dw_row_taps_##S(t0, rows, fh, fw, pa * sw - pad_left, dw, iw, depth, pad_row); \
+        dw_pixel_blocks_##S(t0, 0, packed, depth, blocks, pairs, acc + pa * depth); \
+    } \
+    if (col_hi <= col_lo) return; \
+    /* The interior: every tap inside, pixel p's at a fixed offset p * sw * depth from the */ \
+    /* first interior pixel's. */ \
+    const ptrdiff_t pairs = dw_row_taps_##S(t0, rows, fh, fw, col_lo * sw - pad_left, dw, iw, depth, pad_row); \
+    const ptrdiff_t n = col_hi - col_lo, ps = sw * depth, wstep = blocks * 64; \
+    int32_t *a = acc + col_lo * depth; \
+    if (ps == depth && (depth % 32 == 0 || 32 % depth == 0)) { \
+        /* Contiguous pixels: one run of n * depth bytes, in which block k uses weight block */ \
+        /* k % blocks (depth dividing 32: the period-32 block every time). */ \
+        /* k0, k1: the weight blocks of the pass's two blocks, stepped without division. */ \
+        const ptrdiff_t bytes = n * depth; \
+        ptrdiff_t o = 0, k0 = 0, k1 = blocks > 1 ? 1 : 0; \
+        for (; o + 64 <= bytes; o += 64) { \
+            dw_blocks_##S(t0, o, packed + 64 * k0, 0xffffffffu, a + o, t0, o + 32, packed + 64 * k1, 0xffffffffu, a + o + 32, pairs, wstep, 1); \
+            k0 += 2, k1 += 2; \
+            while (k0 >= blocks) k0 -= blocks; \
+            while (k1 >= blocks) k1 -= blocks; \
+        } \
+        if (o < bytes) { \
+            const ptrdiff_t rest = bytes - o; \
+            if (rest > 32) \
+                dw_blocks_##S(t0, o, packed + 64 * k0, 0xffffffffu, a + o, t0, o + 32, packed + 64 * k1, dw_lanes(rest - 32), a + o + 32, \
+                               pairs, wstep, 1); \
+            else \
+                dw_blocks_##S(t0, o, packed + 64 * k0, dw_lanes(rest), a + o, t0, 0, packed, 0, a, pairs, wstep, 0); \
+        } \
+        return; \
+    } \
+    ptrdiff_t p = 0; \
+    for (; p + 2 <= n; p += 2) dw_pixel_pair_##S(t0, p * ps, a + p * depth, t0, (p + 1) * ps, a + (p + 1) * depth, packed, depth, blocks, pairs); \
+    if (p < n) dw_pixel_blocks_##S(t0, p * ps, packed, depth, blocks, pairs, a + p * depth); \
+}
+
 static int32_t load32(const int8_t *p) {
     int32_t v;
     memcpy(&v, p, 4);
@@ -353,6 +457,87 @@ AVX2 static void dw_pixel_avx2(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, 
                                ptrdiff_t dh, ptrdiff_t dw, const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw,
                                ptrdiff_t channels, ptrdiff_t m, const int8_t *pad_row, int32_t *acc) {
     dw_pixel_body(image, ih, iw, depth, oy, ox, dh, dw, filter, fh, fw, channels, m, pad_row, acc);
+}
+
+/// 16 bytes at p as int16 lanes, of which the first `valid` (1..16) are read (the others 0).
+AVX2 INLINE __m256i dw_wide_avx2(const int8_t *p, ptrdiff_t valid) {
+    if (valid >= 16) return wide16(p);
+    int8_t b[16] = {0};
+    memcpy(b, p, (size_t)valid);
+    return wide16(b);
+}
+
+/// One 32-lane depthwise block as two 16-lane halves (dw_blocks_vnni's sums, lanes in m):
+/// in half h, vpunpck{l,h}wd of the two taps' 16 int16 lanes pair lanes 16h + {0-3, 8-11} and
+/// 16h + {4-7, 12-15}, which are the ymm halves of dw_pack's 32-lane lo and hi rows.
+AVX2 INLINE void dw_block_avx2(const int8_t *const *t, ptrdiff_t o, const int16_t *w, uint32_t m, int32_t *out, ptrdiff_t pairs,
+                               ptrdiff_t wstep) {
+    const ptrdiff_t n = __builtin_popcount(m);
+    for (ptrdiff_t h = 0; h < 2 && n > 16 * h; h++) {
+        const ptrdiff_t valid = n - 16 * h, off = o + 16 * h;
+        __m256i lo = _mm256_setzero_si256(), hi = lo;
+        for (ptrdiff_t q = 0; q < pairs; q++) {
+            const __m256i x0 = dw_wide_avx2(t[2 * q] + off, valid), x1 = dw_wide_avx2(t[2 * q + 1] + off, valid);
+            const int16_t *wq = w + q * wstep + 16 * h;
+            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), _mm256_loadu_si256((const __m256i *)wq)));
+            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), _mm256_loadu_si256((const __m256i *)(wq + 32))));
+        }
+        const __m256i c0 = _mm256_permute2x128_si256(lo, hi, 0x20), c1 = _mm256_permute2x128_si256(lo, hi, 0x31);
+        if (valid >= 16) {
+            _mm256_storeu_si256((__m256i *)(out + 16 * h), c0);
+            _mm256_storeu_si256((__m256i *)(out + 16 * h + 8), c1);
+        } else {
+            int32_t r[16];
+            _mm256_storeu_si256((__m256i *)r, c0);
+            _mm256_storeu_si256((__m256i *)(r + 8), c1);
+            memcpy(out + 16 * h, r, (size_t)valid * 4);
+        }
+    }
+}
+
+/// dw_blocks_vnni's contract with AVX2: the blocks one after the other.
+AVX2 INLINE void dw_blocks_avx2(const int8_t *const *ta, ptrdiff_t oa, const int16_t *wa, uint32_t ma, int32_t *outa,
+                                const int8_t *const *tb, ptrdiff_t ob, const int16_t *wb, uint32_t mb, int32_t *outb,
+                                ptrdiff_t pairs, ptrdiff_t wstep, const int two) {
+    dw_block_avx2(ta, oa, wa, ma, outa, pairs, wstep);
+    if (two) dw_block_avx2(tb, ob, wb, mb, outb, pairs, wstep);
+}
+
+DW_ROW_FUNCTIONS(avx2, AVX2)
+
+/// dw_pack (see dw_pack_vnni) with 16-lane halves: the same bytes.
+AVX2 static void dw_pack_avx2(const int8_t *filter, ptrdiff_t taps, ptrdiff_t channels, ptrdiff_t period, int16_t *packed) {
+    const ptrdiff_t blocks = (period + 31) / 32, pairs = (taps + 1) / 2;
+    int8_t repeated[2][32];
+    for (ptrdiff_t q = 0; q < pairs; q++) {
+        const int8_t *w[2];
+        for (int h = 0; h < 2; h++) {
+            const ptrdiff_t tap = 2 * q + h;
+            if (tap >= taps) {
+                memset(repeated[h], 0, 32);  // the missing odd tap: weights 0
+                w[h] = repeated[h];
+            } else if (period != channels) {
+                for (int l = 0; l < 32; l++) repeated[h][l] = filter[tap * channels + l % channels];
+                w[h] = repeated[h];
+            } else {
+                w[h] = filter + tap * channels;
+            }
+        }
+        for (ptrdiff_t b = 0; b < blocks; b++) {
+            int16_t *o = packed + (q * blocks + b) * 64;
+            for (ptrdiff_t half = 0; half < 2; half++) {
+                const ptrdiff_t lane = 32 * b + 16 * half, valid = period - lane;
+                __m256i x0 = _mm256_setzero_si256(), x1 = x0;
+                if (valid > 0) {
+                    // The zero odd tap is 32 bytes long: read it at lane % 32.
+                    x0 = dw_wide_avx2(w[0] + (w[0] == repeated[0] ? lane % 32 : lane), valid);
+                    x1 = dw_wide_avx2(w[1] + (w[1] == repeated[1] ? lane % 32 : lane), valid);
+                }
+                _mm256_storeu_si256((__m256i *)(o + 16 * half), _mm256_unpacklo_epi16(x0, x1));
+                _mm256_storeu_si256((__m256i *)(o + 32 + 16 * half), _mm256_unpackhi_epi16(x0, x1));
+            }
+        }
+    }
 }
 
 /// Chunk by chunk of 8 channels, the chunk's constants in registers for all rows. AVX2 has no
@@ -706,105 +891,7 @@ AVX512 INLINE void dw_blocks_vnni(const int8_t *const *ta, ptrdiff_t oa, const i
     if (two) dw_store_vnni(b0, b1, outb, mb);
 }
 
-/// The lanes of a block with n (>= 1) valid bytes.
-INLINE uint32_t dw_lanes(ptrdiff_t n) { return n >= 32 ? 0xffffffffu : ((uint32_t)1 << n) - 1; }
-
-/// The blocks of one pixel (taps t at offset o), two at a time.
-AVX512 INLINE void dw_pixel_blocks_vnni(const int8_t *const *t, ptrdiff_t o, const int16_t *packed, ptrdiff_t channels,
-                                        ptrdiff_t blocks, ptrdiff_t pairs, int32_t *a) {
-    const ptrdiff_t wstep = blocks * 64;
-    ptrdiff_t b = 0;
-    for (; b + 2 <= blocks; b += 2)
-        dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, o + 32 * b + 32, packed + 64 * b + 64,
-                       dw_lanes(channels - 32 * b - 32), a + 32 * b + 32, pairs, wstep, 1);
-    if (b < blocks) dw_blocks_vnni(t, o + 32 * b, packed + 64 * b, dw_lanes(channels - 32 * b), a + 32 * b, t, 0, packed, 0, a, pairs, wstep, 0);
-}
-
-/// Two pixels' blocks (taps ta at oa, tb at ob), block by block.
-AVX512 INLINE void dw_pixel_pair_vnni(const int8_t *const *ta, ptrdiff_t oa, int32_t *outa, const int8_t *const *tb, ptrdiff_t ob,
-                                      int32_t *outb, const int16_t *packed, ptrdiff_t channels, ptrdiff_t blocks, ptrdiff_t pairs) {
-    for (ptrdiff_t b = 0; b < blocks; b++) {
-        const __mmask32 m = dw_lanes(channels - 32 * b);
-        dw_blocks_vnni(ta, oa + 32 * b, packed + 64 * b, m, outa + 32 * b, tb, ob + 32 * b, packed + 64 * b, m, outb + 32 * b, pairs,
-                       blocks * 64, 1);
-    }
-}
-
-/// The tap pointers of the pixel whose window starts at input column ix0 of the filter rows
-/// `rows` (NULL: outside the image): the input pixel, or pad_row; an odd count padded with a
-/// repeat of the last pointer (its packed weights are 0). Returns the number of pairs.
-INLINE ptrdiff_t dw_row_taps(const int8_t **t, const int8_t *const *rows, ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t ix0, ptrdiff_t dw,
-                             ptrdiff_t iw, ptrdiff_t depth, const int8_t *pad_row) {
-    ptrdiff_t n = 0;
-    for (ptrdiff_t ky = 0; ky < fh; ky++) {
-        for (ptrdiff_t kx = 0; kx < fw; kx++) {
-            const ptrdiff_t ix = ix0 + kx * dw;
-            t[n++] = rows[ky] && (size_t)ix < (size_t)iw ? rows[ky] + ix * depth : pad_row;
-        }
-    }
-    if (n & 1) t[n] = t[n - 1], n++;
-    return n / 2;
-}
-
-/// dw_row (mote_dsp.h).
-AVX512 static void dw_row_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oy, ptrdiff_t sw,
-                               ptrdiff_t pad_left, ptrdiff_t dh, ptrdiff_t dw, const int16_t *packed, ptrdiff_t fh, ptrdiff_t fw,
-                               const int8_t *pad_row, ptrdiff_t count, ptrdiff_t col_lo, ptrdiff_t col_hi, int32_t *acc) {
-    const int8_t *rows[MOTE_DW_MAX_TAPS], *t0[MOTE_DW_MAX_TAPS + 1], *t1[MOTE_DW_MAX_TAPS + 1];
-    int inside = 1;
-    for (ptrdiff_t ky = 0; ky < fh; ky++) {
-        const ptrdiff_t iy = oy + ky * dh;
-        rows[ky] = iy >= 0 && iy < ih ? image + iy * iw * depth : NULL;
-        inside &= rows[ky] != NULL;
-    }
-    if (!inside || col_hi <= col_lo) col_lo = col_hi = count;
-    const ptrdiff_t blocks = (depth + 31) / 32;
-    // The border pixels (those before col_lo and from col_hi on), two at a time.
-    const ptrdiff_t border = col_lo + (count - col_hi);
-    ptrdiff_t i = 0;
-    for (; i + 2 <= border; i += 2) {
-        const ptrdiff_t pa = i < col_lo ? i : col_hi + (i - col_lo), pb = i + 1 < col_lo ? i + 1 : col_hi + (i + 1 - col_lo);
-        const ptrdiff_t pairs = dw_row_taps(t0, rows, fh, fw, pa * sw - pad_left, dw, iw, depth, pad_row);
-        dw_row_taps(t1, rows, fh, fw, pb * sw - pad_left, dw, iw, depth, pad_row);
-        dw_pixel_pair_vnni(t0, 0, acc + pa * depth, t1, 0, acc + pb * depth, packed, depth, blocks, pairs);
-    }
-    if (i < border) {
-        const ptrdiff_t pa = i < col_lo ? i : col_hi + (i - col_lo);
-        const ptrdiff_t pairs = dw_row_taps(t0, rows, fh, fw, pa * sw - pad_left, dw, iw, depth, pad_row);
-        dw_pixel_blocks_vnni(t0, 0, packed, depth, blocks, pairs, acc + pa * depth);
-    }
-    if (col_hi <= col_lo) return;
-    // The interior: every tap inside, pixel p's at a fixed offset p * sw * depth from the
-    // first interior pixel's.
-    const ptrdiff_t pairs = dw_row_taps(t0, rows, fh, fw, col_lo * sw - pad_left, dw, iw, depth, pad_row);
-    const ptrdiff_t n = col_hi - col_lo, ps = sw * depth, wstep = blocks * 64;
-    int32_t *a = acc + col_lo * depth;
-    if (ps == depth && (depth % 32 == 0 || 32 % depth == 0)) {
-        // Contiguous pixels: one run of n * depth bytes, in which block k uses weight block
-        // k % blocks (depth dividing 32: the period-32 block every time).
-        // k0, k1: the weight blocks of the pass's two blocks, stepped without division.
-        const ptrdiff_t bytes = n * depth;
-        ptrdiff_t o = 0, k0 = 0, k1 = blocks > 1 ? 1 : 0;
-        for (; o + 64 <= bytes; o += 64) {
-            dw_blocks_vnni(t0, o, packed + 64 * k0, 0xffffffffu, a + o, t0, o + 32, packed + 64 * k1, 0xffffffffu, a + o + 32, pairs, wstep, 1);
-            k0 += 2, k1 += 2;
-            while (k0 >= blocks) k0 -= blocks;
-            while (k1 >= blocks) k1 -= blocks;
-        }
-        if (o < bytes) {
-            const ptrdiff_t rest = bytes - o;
-            if (rest > 32)
-                dw_blocks_vnni(t0, o, packed + 64 * k0, 0xffffffffu, a + o, t0, o + 32, packed + 64 * k1, dw_lanes(rest - 32), a + o + 32,
-                               pairs, wstep, 1);
-            else
-                dw_blocks_vnni(t0, o, packed + 64 * k0, dw_lanes(rest), a + o, t0, 0, packed, 0, a, pairs, wstep, 0);
-        }
-        return;
-    }
-    ptrdiff_t p = 0;
-    for (; p + 2 <= n; p += 2) dw_pixel_pair_vnni(t0, p * ps, a + p * depth, t0, (p + 1) * ps, a + (p + 1) * depth, packed, depth, blocks, pairs);
-    if (p < n) dw_pixel_blocks_vnni(t0, p * ps, packed, depth, blocks, pairs, a + p * depth);
-}
+DW_ROW_FUNCTIONS(vnni, AVX512)
 
 /// dw_pack (mote_dsp.h): pair q, block b at packed + (q * blocks + b) * 64, made as
 /// DW_STEP_VNNI makes its inputs (the two taps' 32 lanes widened, then vpunpck{l,h}wd), so
@@ -1076,7 +1163,8 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
      dw_pack_vnni, dw_row_vnni},
-    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, NULL, NULL},
+    {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, dw_pack_avx2,
+     dw_row_avx2},
 };
 
 static int supported(int variant) {
