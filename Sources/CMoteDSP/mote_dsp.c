@@ -6,6 +6,8 @@
 //   vpdpbusd, which multiplies unsigned by signed bytes, on the weights shifted by 128
 //   (w ^ 0x80 = w + 128 as an unsigned byte) and subtracts 128 * sum(x) at the end, so that
 //   sum((w + 128) * x) - 128 * sum(x) = sum(w * x) modulo 2^32 whatever the values;
+// - the packed depthwise rows (dw_pack, dw_row) pair two taps' int16 values per lane for
+//   vpmaddwd (AVX2) or vpdpwssd (AVX-512), exact for the same reason;
 // - the element-wise loops (depthwise, requantization; pooling for AVX2) are plain C in `static inline`
 //   bodies, compiled once per target attribute, which clang vectorizes for that target.
 // All sums use unsigned (wrapping) arithmetic or intrinsics, which wrap, never signed

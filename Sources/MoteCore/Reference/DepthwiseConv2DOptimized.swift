@@ -13,8 +13,8 @@
 /// - depth multiplier above 1: tap by tap, each in-image tap's input pixel first spread over
 ///   the output channels (`x[c / m]`).
 ///
-/// When the kernel table has `depthwisePack` and `depthwiseRow` (MoteCoreDSP's AVX-512
-/// variant), depth multiplier 1 with at most `maxPackedTaps` taps goes through them instead
+/// When the kernel table has `depthwisePack` and `depthwiseRow` (MoteCoreDSP's AVX2 and
+/// AVX-512 variants), depth multiplier 1 with at most `maxPackedTaps` taps goes through them instead
 /// (`runPacked`): the filter packed once per eval in scratch, one call per output row, and
 /// `accumulatorRows` rows per requantization pass.
 ///
