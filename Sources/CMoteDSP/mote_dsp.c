@@ -719,26 +719,35 @@ AVX512 static void dot_rows_vnni(const int8_t *x, const int8_t *y, const int8_t 
     else dot_rows_vnni_body(x, NULL, w, stride, count, rows, out, out_stride, 0);
 }
 
-/// Byte 4j + q of a lane-major vector comes from byte q * width + j of the k-major panel
-/// bytes (+ 16 for the second chunk of a 32-lane panel: the second 64 bytes of regroup32).
-#define R16(j) (j), 16 + (j), 32 + (j), 48 + (j)
-#define R32(j) (j), 32 + (j), 64 + (j), 96 + (j)
-static const int8_t regroup16[64] = {R16(0), R16(1), R16(2), R16(3), R16(4), R16(5), R16(6), R16(7),
-                                     R16(8), R16(9), R16(10), R16(11), R16(12), R16(13), R16(14), R16(15)};
-static const int8_t regroup32[128] = {R32(0), R32(1), R32(2), R32(3), R32(4), R32(5), R32(6), R32(7),
-                                      R32(8), R32(9), R32(10), R32(11), R32(12), R32(13), R32(14), R32(15),
-                                      R32(16), R32(17), R32(18), R32(19), R32(20), R32(21), R32(22), R32(23),
-                                      R32(24), R32(25), R32(26), R32(27), R32(28), R32(29), R32(30), R32(31)};
+/// Packs an OHWI filter (`depth` rows of `k` bytes) for panel4_vnni: chunks of 16 or 32
+/// lanes as Conv2DOptimized.pack, each of kp = k rounded up to 4 window bytes, lane-major in
+/// vpdpbusd's groups: window byte 4g + q of lane j at g * 4 * width + 4 * j + q, stored as
+/// w ^ 0x80 (w + 128 as unsigned, vpdpbusd's unsigned operand). Window bytes k..kp-1 are 0
+/// (they add nothing, so a partial last step needs no mask on the weights); lanes past
+/// `depth` are weight 0 (0x80), as in the Swift layout, so every lane sums as the portable loop.
+AVX512 static void panel_pack_vnni(const int8_t *filter, ptrdiff_t k, ptrdiff_t depth, int8_t *panel) {
+    const ptrdiff_t kp = (k + 3) & ~(ptrdiff_t)3;
+    for (ptrdiff_t first = 0; first < depth;) {
+        const ptrdiff_t width = depth - first > 16 ? 32 : 16;
+        for (ptrdiff_t g = 0; g < kp; g += 4)
+            for (ptrdiff_t j = 0; j < width; j++)
+                for (ptrdiff_t q = 0; q < 4; q++) {
+                    const ptrdiff_t c = first + j, i = g + q;
+                    const int8_t w = c < depth && i < k ? filter[c * k + i] : 0;
+                    panel[g * width + 4 * j + q] = i < k ? (int8_t)((uint8_t)w ^ 0x80) : 0;
+                }
+        panel += width * kp;
+        first += width;
+    }
+}
 
-/// Four pixels x (16 * chunks) lanes. For four window bytes k..k+3 the panel holds
-/// 4 * width contiguous bytes (k-major); vpermb/vpermt2b regroup them lane-major
-/// (lane j's four bytes in one dword) for vpdpbusd, whose unsigned operand is the shifted
-/// weights and whose signed operand is the pixel's four bytes broadcast.
+/// Four pixels x (16 * chunks) lanes of a panel_pack_vnni chunk. Window bytes k..k+3 (k a
+/// multiple of 4: one row, or rows whose length is a multiple of 4) are one 4 * width byte
+/// group, loaded as vpdpbusd's unsigned operand as it is; the signed operand is the pixel's
+/// four bytes broadcast; the 128 * sum(window) the shift adds is subtracted at the end.
 AVX512 INLINE void panel4_vnni_body(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
                                     const int8_t *panel, int32_t *acc, ptrdiff_t as, const int chunks) {
     const int width = 16 * chunks;
-    const __m512i flip = _mm512_set1_epi8((char)0x80);
-    const __m512i ilo = _mm512_loadu_si512(chunks == 2 ? regroup32 : regroup16), ihi = _mm512_loadu_si512(regroup32 + 64);
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     const int8_t *s0 = base, *s1 = base + ps, *s2 = base + 2 * ps, *s3 = base + 3 * ps;
     ptrdiff_t k = 0;  // window byte of the row start
@@ -746,37 +755,18 @@ AVX512 INLINE void panel4_vnni_body(const int8_t *base, ptrdiff_t ps, ptrdiff_t 
     for (ptrdiff_t r = 0; r < rows; r++, k += run) {
         const ptrdiff_t o = r * rs;
         for (ptrdiff_t i = 0; i < run; i += 4) {
-            const ptrdiff_t n = run - i < 4 ? run - i : 4;
             const int8_t *wp = panel + (k + i) * width;
-            __m512i wl, wh = _mm512_setzero_si512(), y0, y1, y2, y3;
-            if (n == 4) {
-                if (chunks == 2) {
-                    const __m512i u = _mm512_loadu_si512(wp), v = _mm512_loadu_si512(wp + 64);
-                    wl = _mm512_xor_si512(_mm512_permutex2var_epi8(u, ilo, v), flip);
-                    wh = _mm512_xor_si512(_mm512_permutex2var_epi8(u, ihi, v), flip);
-                } else {
-                    wl = _mm512_xor_si512(_mm512_permutexvar_epi8(ilo, _mm512_loadu_si512(wp)), flip);
-                }
+            const __m512i wl = _mm512_loadu_si512(wp), wh = chunks == 2 ? _mm512_loadu_si512(wp + 64) : wl;
+            __m512i y0, y1, y2, y3;
+            if (run - i >= 4) {
                 y0 = _mm512_set1_epi32(load32(s0 + o + i));
                 y1 = _mm512_set1_epi32(load32(s1 + o + i));
                 y2 = _mm512_set1_epi32(load32(s2 + o + i));
                 y3 = _mm512_set1_epi32(load32(s3 + o + i));
             } else {
-                // The row's last 1-3 bytes: the weights of the bytes past the row (the next
-                // row's, or past the panel) are not loaded, and their shifted values are zeroed;
-                // the pixels' bytes past the row are not loaded either.
-                const __mmask64 keep = n == 1 ? 0x1111111111111111ULL : n == 2 ? 0x3333333333333333ULL : 0x7777777777777777ULL;
-                const ptrdiff_t valid = n * width;
-                if (chunks == 2) {
-                    const __m512i u = _mm512_maskz_loadu_epi8(bytes_mask(valid), wp);
-                    const __m512i v = _mm512_maskz_loadu_epi8(valid > 64 ? bytes_mask(valid - 64) : 0, wp + 64);
-                    wl = _mm512_maskz_mov_epi8(keep, _mm512_xor_si512(_mm512_permutex2var_epi8(u, ilo, v), flip));
-                    wh = _mm512_maskz_mov_epi8(keep, _mm512_xor_si512(_mm512_permutex2var_epi8(u, ihi, v), flip));
-                } else {
-                    const __m512i u = _mm512_maskz_loadu_epi8(bytes_mask(valid), wp);
-                    wl = _mm512_maskz_mov_epi8(keep, _mm512_xor_si512(_mm512_permutexvar_epi8(ilo, u), flip));
-                }
-                const __mmask16 xm = (__mmask16)((1u << n) - 1);
+                // The window's last 1-3 bytes (rows == 1 here): the pixels' bytes past it are
+                // not loaded (the panel's are 0 there).
+                const __mmask16 xm = (__mmask16)((1u << (run - i)) - 1);
                 y0 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s0 + o + i));
                 y1 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s1 + o + i));
                 y2 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s2 + o + i));
@@ -809,15 +799,13 @@ AVX512 INLINE void panel4_vnni_body(const int8_t *base, ptrdiff_t ps, ptrdiff_t 
     }
 }
 
-/// Longest window that panel4_vnni gathers into one contiguous run (see there).
-#define GATHER_LIMIT 256
-
 AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
                                const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t as) {
-    // Rows whose length is not a multiple of 4 end in a partial step each; a short window is
-    // cheaper to copy into one contiguous run first (the panel's bytes are in the same order).
-    if (run % 4 != 0 && rows > 1 && rows * run <= GATHER_LIMIT) {
-        int8_t patch[4 * GATHER_LIMIT];
+    // Rows whose length is not a multiple of 4 would start off the panel's 4-byte groups:
+    // their windows are copied into one contiguous run first (the panel's bytes are in the
+    // same order), at most MOTE_PANEL_PACK_WINDOW bytes (panel_pack's contract).
+    if (run % 4 != 0 && rows > 1) {
+        int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
         const ptrdiff_t k = rows * run;
         ptrdiff_t kp = k;
         if (k <= 64) {
@@ -834,9 +822,6 @@ AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, p
                 for (ptrdiff_t r = 0; r < rows; r++) memcpy(patch + p * k + r * run, base + p * ps + r * rs, (size_t)run);
         }
         base = patch, ps = kp, rs = kp, run = k, rows = 1;
-        if (width == 32) panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 2);
-        else panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 1);
-        return;
     }
     if (width == 32) panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 2);
     else panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 1);
@@ -1164,9 +1149,9 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
-     dw_pack_vnni, dw_row_vnni},
+     dw_pack_vnni, dw_row_vnni, panel_pack_vnni},
     {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, dw_pack_avx2,
-     dw_row_avx2},
+     dw_row_avx2, NULL},
 };
 
 static int supported(int variant) {

@@ -53,6 +53,7 @@ public enum MoteCoreDSP {
             table.averagePool = k.average_pool
             table.depthwisePack = k.dw_pack
             table.depthwiseRow = k.dw_row
+            table.panelPack = k.panel_pack
             installed = String(cString: k.name)
         } else {
             installed = "portable"

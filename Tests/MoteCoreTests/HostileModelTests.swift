@@ -571,16 +571,20 @@ final class MutantRunner {
     }
 
     /// Prepares `model` with `policy` and, when `invoke`, runs it with each kernel variant (their
-    /// outputs must agree); returns the outcome and the outputs.
+    /// outputs must agree); returns the outcome and the outputs. Each variant prepares its own
+    /// interpreter, as prepare packs weights the way the installed kernel table reads them.
     private func prepareAndRun(_ model: UnsafeRawBufferPointer, _ policy: Interpreter.MemoryPolicy, variants: [String],
                                invoke: Bool) -> (outcome: Outcome, outputs: [[UInt8]]?) {
-        let it: Interpreter
-        do { it = try Interpreter(model: model, arena: arena, memoryPolicy: policy) } catch { return (.prepare(error.kind), nil) }
-        guard invoke else { return (.preparedNotInvoked, nil) }
         var first: [[UInt8]]?
         defer { MoteCoreDSP.install(variant: "portable") }
         for variant in variants {
             MoteCoreDSP.install(variant: variant)
+            let it: Interpreter
+            do { it = try Interpreter(model: model, arena: arena, memoryPolicy: policy) } catch {
+                if first != nil { mismatches.append("\(currentLabel): \(policy) policy, \(variant) fails to prepare (\(error.kind))") }
+                return (.prepare(error.kind), nil)
+            }
+            guard invoke else { return (.preparedNotInvoked, nil) }
             for i in 0..<it.inputCount {
                 let n = it.input(i).count
                 var data = sample ?? []

@@ -75,16 +75,25 @@ final class KernelTableTests: XCTestCase {
         var rng = SeededRandom(0x9A4E1)
         forEachVariant { variant in
             for trial in 0..<400 {
-                let width = Bool.random(using: &rng) ? 32 : 16
+                // One chunk: 1...16 output channels take 16 lanes, 17...32 take 32 (the rest
+                // weight 0); the filter is packed the way the installed table's panel4 reads it.
+                let depth = Int.random(in: 1...32, using: &rng), width = depth > 16 ? 32 : 16
                 let rows = Int.random(in: 1...5, using: &rng), run = Int.random(in: 1...80, using: &rng)
                 let rowStride = run + Int.random(in: 0...20, using: &rng), pixelStride = Int.random(in: 1...100, using: &rng)
                 let inputBytes = 3 * pixelStride + (rows - 1) * rowStride + run
                 let extreme = trial % 9 == 0
                 let input = extreme ? [Int8](repeating: -128, count: inputBytes) : rng.int8s(inputBytes)
-                let panel = extreme ? [Int8](repeating: -128, count: rows * run * width) : rng.int8s(rows * run * width)
+                let k = rows * run
+                let filter = extreme ? [Int8](repeating: -128, count: depth * k) : rng.int8s(depth * k)
                 let accStride = width + Int.random(in: 0...8, using: &rng)
                 let (p, v) = portableThen(variant) { () -> [Int32] in
                     var acc = [Int32](repeating: 0x5A5A_5A5A, count: 4 * accStride)
+                    var panel = [Int8](repeating: 0x5A, count: Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: depth, groups: 1))
+                    filter.withUnsafeBufferPointer { fp in
+                        panel.withUnsafeMutableBufferPointer { pp in
+                            Conv2DOptimized.pack(fp.baseAddress!, windowBytes: k, outputDepth: depth, into: pp.baseAddress!)
+                        }
+                    }
                     input.withUnsafeBufferPointer { ip in
                         panel.withUnsafeBufferPointer { pp in
                             acc.withUnsafeMutableBufferPointer { a in
@@ -95,7 +104,7 @@ final class KernelTableTests: XCTestCase {
                     }
                     return acc
                 }
-                XCTAssertEqual(p, v, "\(variant) trial \(trial): width \(width) rows \(rows) run \(run) strides \(pixelStride),\(rowStride)")
+                XCTAssertEqual(p, v, "\(variant) trial \(trial): depth \(depth) rows \(rows) run \(run) strides \(pixelStride),\(rowStride)")
             }
         }
     }

@@ -32,6 +32,15 @@ typedef void (*mote_dot_rows_fn)(const int8_t *x, const int8_t *_Nullable y, con
 typedef void (*mote_panel4_fn)(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_stride, ptrdiff_t rows, ptrdiff_t run,
                                const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t acc_stride);
 
+/// Longest window (rows * run bytes) a variant with panel_pack is given.
+#define MOTE_PANEL_PACK_WINDOW 2048
+
+/// Packs an OHWI filter (`output_depth` rows of `k` bytes, k <= MOTE_PANEL_PACK_WINDOW) for
+/// the same variant's panel4, in chunks of 16 or 32 lanes as Conv2DOptimized.pack, each of
+/// width * ((k + 3) & ~3) bytes (the variant's own order inside a chunk); panel4 then takes
+/// `panel` at each chunk.
+typedef void (*mote_panel_pack_fn)(const int8_t *filter, ptrdiff_t k, ptrdiff_t output_depth, int8_t *panel);
+
 /// Depthwise, stride 1, multiplier 1, a run of output bytes whose taps are all inside the image:
 /// for i < count, with o = start + i,
 /// acc[i] = sum over ky < filter_height, kx < filter_width of
@@ -101,7 +110,8 @@ typedef void (*mote_pool_fn)(const int8_t *src, ptrdiff_t row_stride, ptrdiff_t 
                              ptrdiff_t channels, ptrdiff_t pixels, int8_t *out, int32_t activation_min, int32_t activation_max);
 
 /// One variant's functions. Every pointer is set except dw_pack and dw_row,
-/// which are NULL where the variant has none (then the callers use dw_run and dw_pixel).
+/// which are NULL where the variant has none (then the callers use dw_run and dw_pixel), and
+/// panel_pack, NULL where panel4 reads Conv2DOptimized.pack's layout.
 typedef struct {
     const char *name;
     mote_dot_rows_fn dot_rows;
@@ -113,6 +123,7 @@ typedef struct {
     mote_pool_fn average_pool;
     mote_dw_pack_fn _Nullable dw_pack;
     mote_dw_row_fn _Nullable dw_row;
+    mote_panel_pack_fn _Nullable panel_pack;
 } mote_dsp_kernels;
 
 /// Variant numbers, best first.

@@ -10,8 +10,9 @@
 /// the outputs it writes. So a model's output bytes do not depend on which entries are set.
 ///
 /// The table is a plain global, nil everywhere until something installs entries: set it once
-/// at start-up, before any interpreter evaluates (it is read without synchronization), and
-/// do not change it while one runs. MoteCore itself never writes it.
+/// at start-up, before any interpreter is prepared (it is read without synchronization, and
+/// CONV_2D's prepare packs its panel the way the table's `panel4` reads it, see `panelPack`),
+/// and do not change it while an interpreter prepared under it is used. MoteCore itself never writes it.
 ///
 /// The function types use only pointers and `Int` (C's `ptrdiff_t`), so that they match the
 /// C declarations in `mote_dsp.h` and MoteCore needs to import nothing.
@@ -28,6 +29,17 @@ public struct KernelTable {
     /// Arguments: base, pixelStride, rowStride, rows, run, panel, width, acc, accStride.
     public typealias Panel4 = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
                                               UnsafeMutablePointer<Int32>, Int) -> Void
+
+    /// Packs an OHWI filter (`outputDepth` rows of `k` bytes, `k <= panelPackWindow`) into
+    /// panel chunks of 16 or 32 lanes, each `width * Conv2DOptimized.paddedWindow(k)` bytes, in the order
+    /// the same table's `panel4` reads (which then computes the sums above of the unpacked
+    /// weights). When nil, `panel4` reads `Conv2DOptimized.pack`'s `[chunk][k][lane]` layout.
+    /// Arguments: filter, k, outputDepth, panel.
+    public typealias PanelPack = @convention(c) (UnsafePointer<Int8>, Int, Int, UnsafeMutablePointer<Int8>) -> Void
+
+    /// Longest window that `panelPack` packs and its `panel4` reads (C: `MOTE_PANEL_PACK_WINDOW`);
+    /// longer ones keep `Conv2DOptimized.pack`'s layout and the Swift loop.
+    public static let panelPackWindow = 2048
 
     /// `DepthwiseConv2DOptimized.accumulateRun`: stride 1, multiplier 1, output bytes
     /// `o = start + i` for `i < count`, every tap inside the image:
@@ -94,6 +106,8 @@ public struct KernelTable {
     /// `depthwisePixel` for multiplier 1.
     public var depthwisePack: DepthwisePack?
     public var depthwiseRow: DepthwiseRow?
+    /// The panel layout `panel4` reads, when not the Swift one (see `PanelPack`).
+    public var panelPack: PanelPack?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -106,6 +120,7 @@ public struct KernelTable {
         averagePool = nil
         depthwisePack = nil
         depthwiseRow = nil
+        panelPack = nil
     }
 }
 

@@ -50,26 +50,41 @@ public enum Conv2DOptimized {
         return total
     }
 
-    /// Bytes of the repacked filter for the panel form, or 0 when the dot form is used.
-    public static func panelBytes(windowBytes k: Int, outputDepth: Int, groups: Int) -> Int {
-        guard groups == 1, k >= 1, outputDepth >= 1, outputDepth <= panelBudget else { return 0 }
-        let (bytes, o) = paddedDepth(outputDepth).multipliedReportingOverflow(by: k)
-        return !o && bytes <= panelBudget ? bytes : 0
+    /// Window bytes a panel chunk holds: `k` rounded up to a multiple of 4, so that a kernel
+    /// table's `panelPack` can lay the window out in 4-byte groups (the Swift layout leaves
+    /// the extra rows 0 and never reads them). A chunk of `width` lanes is `width * paddedWindow(k)` bytes.
+    public static func paddedWindow(_ k: Int) -> Int {
+        (k &+ 3) & ~3
     }
 
-    /// Repacks an OHWI filter (`outputDepth` rows of `k` bytes) into panel chunks.
+    /// Bytes of the repacked filter for the panel form, or 0 when the dot form is used.
+    public static func panelBytes(windowBytes k: Int, outputDepth: Int, groups: Int) -> Int {
+        guard groups == 1, k >= 1, k <= KernelTable.panelPackWindow, outputDepth >= 1, outputDepth <= panelBudget else { return 0 }
+        let bytes = paddedDepth(outputDepth) &* paddedWindow(k)
+        return bytes <= panelBudget ? bytes : 0
+    }
+
+    /// Repacks an OHWI filter (`outputDepth` rows of `k` bytes, `panelBytes` of them) into
+    /// panel chunks: with the installed kernel table's `panelPack` when it has one (its
+    /// `panel4` reads that layout), else `[chunk][k][lane]`, chunks `width * paddedWindow(k)`
+    /// bytes apart.
     public static func pack(_ filter: UnsafePointer<Int8>, windowBytes k: Int, outputDepth: Int, into panel: UnsafeMutablePointer<Int8>) {
+        if let f = kernelTable.panelPack {
+            f(filter, k, outputDepth, panel)
+            return
+        }
+        let kp = paddedWindow(k)
         var first = 0
         var p = panel
         while first < outputDepth {
             let width = outputDepth &- first > 16 ? 32 : 16
-            for i in 0..<k {
+            for i in 0..<kp {
                 for j in 0..<width {
                     let c = first &+ j
-                    p[i &* width &+ j] = c < outputDepth ? filter[c &* k &+ i] : 0
+                    p[i &* width &+ j] = c < outputDepth && i < k ? filter[c &* k &+ i] : 0
                 }
             }
-            p += width &* k
+            p += width &* kp
             first &+= width
         }
     }
@@ -146,7 +161,7 @@ public enum Conv2DOptimized {
         while first < outputDepth {
             let width = outputDepth &- first > 16 ? 32 : 16
             ConvKernels.panel4(win, panel: chunk, width: width, acc + first, accStride: accStride)
-            chunk += width &* k
+            chunk += width &* paddedWindow(k)
             first &+= width
         }
     }
