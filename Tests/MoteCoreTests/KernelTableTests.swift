@@ -418,4 +418,28 @@ final class KernelTableTests: XCTestCase {
         print(report.joined(separator: "\n"))
         XCTAssertEqual(failures, 0, report.joined(separator: "\n"))
     }
+
+    /// A table installed after prepare (against KernelTable's contract) must not change the
+    /// bytes: a CONV_2D whose panel was packed for another table's `panel4` runs the reference
+    /// routine instead. Prepared with the portable loops, run with each variant, and back.
+    func testTableInstalledAfterPrepareKeepsFixtureOutputs() throws {
+        defer { MoteCoreDSP.install(variant: "portable") }
+        for dir in try Fixtures.models() {
+            let model = try Fixtures.bytes(dir.appendingPathComponent("model_int8.tflite"))
+            let sample = try XCTUnwrap(try Fixtures.samples(dir).first)
+            let input = try Fixtures.bytes(dir.appendingPathComponent("inputs/\(sample)"))
+            let expected = try Fixtures.bytes(dir.appendingPathComponent("expected_ref/\(sample)"))
+            for prepared in ["portable"] + MoteCoreDSP.available {
+                MoteCoreDSP.install(variant: prepared)
+                try FixtureConformanceTests.withInterpreter(model) { it in
+                    for variant in ["portable"] + MoteCoreDSP.available {
+                        MoteCoreDSP.install(variant: variant)
+                        try input.withUnsafeBytes { try it.setInput(0, $0) }
+                        it.invoke()
+                        XCTAssertEqual([UInt8](it.output(0)), expected, "\(dir.lastPathComponent): prepared with \(prepared), run with \(variant)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -28,6 +28,8 @@ public enum Conv2DKernel: OperatorKernel {
         var perChannel: ChannelRequantization
         /// The repacked filter of `Conv2DOptimized`'s panel form, if it is used.
         var panel: UnsafePointer<Int8>?
+        /// The panel was packed by the kernel table's `panelPack` (its `panel4`'s layout).
+        var tablePacked: Bool
         /// Filter and bias are constants (so the folded bias is exact) and the scratch fits:
         /// eval runs the optimized routine.
         var optimized: Bool
@@ -113,7 +115,8 @@ public enum Conv2DKernel: OperatorKernel {
         let perChannel = table.requantization(q, singleRounding: false)
         let optimized = eligible && ctx.requestOptimizedScratch(perChannel, routineBytes: Conv2DOptimized.scratchBytes(g, panel: panel != nil))
         if let bytes = Conv2DReference.inPlaceScratchBytes(g) { ctx.allowInPlace(scratchBytes: bytes) }
-        return Params(geometry: g, requantization: q, perChannel: perChannel, panel: panel, optimized: optimized)
+        return Params(geometry: g, requantization: q, perChannel: perChannel, panel: panel, tablePacked: kernelTable.panelPack != nil,
+                      optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
@@ -121,7 +124,9 @@ public enum Conv2DKernel: OperatorKernel {
         if ctx.runsInPlace, let scratch = ctx.scratch {
             Conv2DReference.runInPlace(p.geometry, p.requantization, input: input, output: output, filter: filter,
                                        bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), scratch: scratch)
-        } else if p.optimized, let scratch = ctx.scratch {
+        } else if p.optimized, let scratch = ctx.scratch, p.panel == nil || (kernelTable.panelPack != nil) == p.tablePacked {
+            // (A kernel table installed after prepare, against KernelTable's contract, may read
+            // another panel layout: the reference routine below then, exact too.)
             let lanes = p.perChannel.lanes(in: scratch)
             Conv2DOptimized.run(p.geometry, lanes, inputOffset: p.requantization.inputOffset, panel: p.panel,
                                 input: input, filter: filter, output: output, scratch: scratch + p.perChannel.laneBytes)
