@@ -14,7 +14,10 @@ public enum MoteCoreDSP {
     /// Fills `kernelTable` with the best variant for this CPU and returns its name:
     /// "avx512vnni", "avx2", or "portable" (the table cleared: MoteCore's Swift loops). The
     /// environment variable `MOTE_KERNELS` caps the choice: `portable`, `avx2` or `avx512vnni`.
-    /// Call it before any interpreter evaluates (the table is read without synchronization).
+    /// Call it before any interpreter is prepared (the table is read without synchronization,
+    /// and CONV_2D packs its weights at prepare in the layout of the installed variant; an
+    /// interpreter prepared under another table runs those convolutions with the reference
+    /// routine: the same bytes, slower).
     @discardableResult
     public static func install() -> String {
         install(mote_dsp_select())
