@@ -803,9 +803,10 @@ AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, p
                                const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t as) {
     // Rows whose length is not a multiple of 4 would start off the panel's 4-byte groups:
     // their windows are copied into one contiguous run first (the panel's bytes are in the
-    // same order), at most MOTE_PANEL_PACK_WINDOW bytes (panel_pack's contract).
+    // same order), at most MOTE_PANEL_PACK_WINDOW bytes (panel_pack's contract). The copy must
+    // outlive the branch (the body reads it below), so it lives at function scope.
+    int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
     if (run % 4 != 0 && rows > 1) {
-        int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
         const ptrdiff_t k = rows * run;
         ptrdiff_t kp = k;
         if (k <= 64) {
