@@ -15,3 +15,23 @@ public struct ConvInputRows {
         return image + iy &* rowBytes
     }
 }
+
+extension ConvInputRows {
+    /// Calls `row` for every output row of every image in order (not in place: every input
+    /// row stays where it is), with the output row's index `oy` in its image, the image's
+    /// input rows and the row's place in `output`
+    /// (`[batches, outputHeight, outputWidth, outputDepth]`).
+    @inline(__always)
+    static func forEachOutputRow(_ g: ConvGeometry, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                                 _ row: (_ oy: Int, _ rows: ConvInputRows, _ into: UnsafeMutablePointer<Int8>) -> Void) {
+        let inputImage = g.inputHeight &* g.inputWidth &* g.inputDepth, outputRowBytes = g.outputWidth &* g.outputDepth
+        var out = output
+        for b in 0..<g.batches {
+            let rows = ConvInputRows(image: input + b &* inputImage, rowBytes: g.inputWidth &* g.inputDepth)
+            for oy in 0..<g.outputHeight {
+                row(oy, rows, out)
+                out += outputRowBytes
+            }
+        }
+    }
+}

@@ -12,14 +12,8 @@ public enum DepthwiseConv2DReference {
     /// `outputDepth == inputDepth * filterDepth`.
     public static func run(_ g: ConvGeometry, _ q: Requantization, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                            bias: UnsafePointer<Int32>?, output: UnsafeMutablePointer<Int8>) {
-        let inputImage = g.inputHeight &* g.inputWidth &* g.inputDepth, outputRowBytes = g.outputWidth &* g.outputDepth
-        var out = output
-        for b in 0..<g.batches {
-            let rows = ConvInputRows(image: input + b &* inputImage, rowBytes: g.inputWidth &* g.inputDepth)
-            for oy in 0..<g.outputHeight {
-                outputRow(g, q, oy: oy, rows: rows, filter: filter, bias: bias, output: out)
-                out += outputRowBytes
-            }
+        ConvInputRows.forEachOutputRow(g, input: input, output: output) { oy, rows, into in
+            outputRow(g, q, oy: oy, rows: rows, filter: filter, bias: bias, output: into)
         }
     }
 
