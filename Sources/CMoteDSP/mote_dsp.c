@@ -211,6 +211,24 @@ INLINE void average_pool_body(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptr
     }
 }
 
+/// dw_pack's weight sources for tap pair q: w[h] = tap 2q + h's weights, lane l at w[h][l];
+/// NULL for the missing odd tap of an odd tap count (weights 0). Channels dividing 32
+/// (period != channels) get the tap's weights repeated over the 32 lanes in repeated[h].
+INLINE void dw_pair_taps(const int8_t *filter, ptrdiff_t taps, ptrdiff_t channels, ptrdiff_t period, ptrdiff_t q,
+                         int8_t repeated[2][32], const int8_t *w[2]) {
+    for (int h = 0; h < 2; h++) {
+        const ptrdiff_t tap = 2 * q + h;
+        if (tap >= taps) {
+            w[h] = NULL;
+        } else if (period != channels) {
+            for (int l = 0; l < 32; l++) repeated[h][l] = filter[tap * channels + l % channels];
+            w[h] = repeated[h];
+        } else {
+            w[h] = filter + tap * channels;
+        }
+    }
+}
+
 #if defined(__x86_64__)
 
 #include <immintrin.h>
@@ -513,27 +531,16 @@ AVX2 static void dw_pack_avx2(const int8_t *filter, ptrdiff_t taps, ptrdiff_t ch
     int8_t repeated[2][32];
     for (ptrdiff_t q = 0; q < pairs; q++) {
         const int8_t *w[2];
-        for (int h = 0; h < 2; h++) {
-            const ptrdiff_t tap = 2 * q + h;
-            if (tap >= taps) {
-                memset(repeated[h], 0, 32);  // the missing odd tap: weights 0
-                w[h] = repeated[h];
-            } else if (period != channels) {
-                for (int l = 0; l < 32; l++) repeated[h][l] = filter[tap * channels + l % channels];
-                w[h] = repeated[h];
-            } else {
-                w[h] = filter + tap * channels;
-            }
-        }
+        dw_pair_taps(filter, taps, channels, period, q, repeated, w);
         for (ptrdiff_t b = 0; b < blocks; b++) {
             int16_t *o = packed + (q * blocks + b) * 64;
             for (ptrdiff_t half = 0; half < 2; half++) {
                 const ptrdiff_t lane = 32 * b + 16 * half, valid = period - lane;
                 __m256i x0 = _mm256_setzero_si256(), x1 = x0;
                 if (valid > 0) {
-                    // The zero odd tap is 32 bytes long: read it at lane % 32.
+                    // A repeated tap is 32 bytes long: read it at lane % 32.
                     x0 = dw_wide_avx2(w[0] + (w[0] == repeated[0] ? lane % 32 : lane), valid);
-                    x1 = dw_wide_avx2(w[1] + (w[1] == repeated[1] ? lane % 32 : lane), valid);
+                    if (w[1]) x1 = dw_wide_avx2(w[1] + (w[1] == repeated[1] ? lane % 32 : lane), valid);
                 }
                 _mm256_storeu_si256((__m256i *)(o + 16 * half), _mm256_unpacklo_epi16(x0, x1));
                 _mm256_storeu_si256((__m256i *)(o + 32 + 16 * half), _mm256_unpackhi_epi16(x0, x1));
@@ -890,18 +897,7 @@ AVX512 static void dw_pack_vnni(const int8_t *filter, ptrdiff_t taps, ptrdiff_t 
     int8_t repeated[2][32];
     for (ptrdiff_t q = 0; q < pairs; q++) {
         const int8_t *w[2];
-        for (int h = 0; h < 2; h++) {
-            const ptrdiff_t tap = 2 * q + h;
-            if (tap >= taps) {
-                w[h] = NULL;  // the missing odd tap: weights 0
-            } else if (period != channels) {
-                // Channels dividing 32: the tap's weights repeated over the 32 lanes.
-                for (int l = 0; l < 32; l++) repeated[h][l] = filter[tap * channels + l % channels];
-                w[h] = repeated[h];
-            } else {
-                w[h] = filter + tap * channels;
-            }
-        }
+        dw_pair_taps(filter, taps, channels, period, q, repeated, w);
         for (ptrdiff_t b = 0; b < blocks; b++) {
             const __mmask32 m = dw_lanes(period - 32 * b);
             const __m512i x0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, w[0] + 32 * b));

@@ -39,13 +39,10 @@ extension Conv2DOptimized {
                            input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
         let k = g.filterHeight &* g.filterWidth &* depth
-        let padded = paddedDepth(g.outputDepth)
-        let batch = pixelBatch(channels: padded)
-        let acc = scratch.bindMemory(to: Int32.self, capacity: batch &* padded)
-        let patchStride = (k &+ 15) & ~15
-        let patches = (scratch + 4 &* batch &* padded).bindMemory(to: Int8.self, capacity: 4 &* patchStride)
+        let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: k, patches: 4)
+        let padded = s.channels, acc = s.acc, patchStride = s.patchStride, patches = s.patches
         let (height, width) = paddedImageSize(g)
-        let image = (scratch + (4 &* batch &* padded &+ 4 &* patchStride)).bindMemory(to: Int8.self, capacity: height &* width &* depth)
+        let image = s.rest.bindMemory(to: Int8.self, capacity: height &* width &* depth)
         let padValue = Int8(truncatingIfNeeded: 0 &- inputOffset)
         let rowBytes = width &* depth, run = g.filterWidth &* depth
         let pixelStep = g.strideWidth &* depth, rowStep = g.strideHeight &* rowBytes, tapRow = g.dilationHeight &* rowBytes

@@ -89,8 +89,32 @@ public enum Conv2DOptimized {
         }
     }
 
-    /// Scratch bytes `run` needs (nil for shapes beyond `ConvKernels.scratchLimit`): the
-    /// accumulator batch, four patches, and for `runColumns` the padded image.
+    /// How `scratchBytes` lays out a form's scratch: the Int32 accumulators of `batch` pixels
+    /// of `channels` lanes each, then `patches` gathered windows of `patchStride` bytes, then
+    /// (the column form) the padded image at `rest`.
+    struct ScratchLayout {
+        let channels: Int
+        let batch: Int
+        let patchStride: Int
+        let acc: UnsafeMutablePointer<Int32>
+        let patches: UnsafeMutablePointer<Int8>
+        let rest: UnsafeMutableRawPointer
+
+        @inline(__always)
+        init(_ scratch: UnsafeMutableRawPointer, channels: Int, windowBytes k: Int, patches count: Int) {
+            self.channels = channels
+            batch = pixelBatch(channels: channels)
+            patchStride = (k &+ 15) & ~15
+            acc = scratch.bindMemory(to: Int32.self, capacity: batch &* channels)
+            let start = scratch + 4 &* batch &* channels
+            patches = start.bindMemory(to: Int8.self, capacity: count &* patchStride)
+            rest = start + count &* patchStride
+        }
+    }
+
+    /// Scratch bytes `run` needs (nil for shapes beyond `ConvKernels.scratchLimit`), laid out
+    /// as `ScratchLayout` says: the accumulator batch, the patches (four for the panel forms,
+    /// two for the dot form), and for `runColumns` the padded image.
     public static func scratchBytes(_ g: ConvGeometry, panel: Bool) -> Int? {
         let k = g.filterHeight &* g.filterWidth &* g.filterDepth
         let channels = panel ? paddedDepth(g.outputDepth) : g.outputDepth
@@ -122,11 +146,8 @@ public enum Conv2DOptimized {
     static func runPointwise(_ g: ConvGeometry, _ lanes: RequantizationLanes, panel: UnsafePointer<Int8>,
                              input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
-        let padded = paddedDepth(g.outputDepth)
-        let batch = pixelBatch(channels: padded)
-        let acc = scratch.bindMemory(to: Int32.self, capacity: batch &* padded)
-        let patchStride = (depth &+ 15) & ~15
-        let patches = (scratch + 4 &* batch &* padded).bindMemory(to: Int8.self, capacity: 4 &* patchStride)
+        let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: depth, patches: 4)
+        let padded = s.channels, batch = s.batch, acc = s.acc, patchStride = s.patchStride, patches = s.patches
         let total = g.batches &* g.outputHeight &* g.outputWidth
         var start = 0
         while start < total {
@@ -170,11 +191,8 @@ public enum Conv2DOptimized {
                          input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
         let k = g.filterHeight &* g.filterWidth &* depth
-        let padded = paddedDepth(g.outputDepth)
-        let batch = pixelBatch(channels: padded)
-        let acc = scratch.bindMemory(to: Int32.self, capacity: batch &* padded)
-        let patchStride = (k &+ 15) & ~15
-        let patches = (scratch + 4 &* batch &* padded).bindMemory(to: Int8.self, capacity: 4 &* patchStride)
+        let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: k, patches: 4)
+        let padded = s.channels, batch = s.batch, acc = s.acc, patchStride = s.patchStride, patches = s.patches
         let gathered = ConvKernels.Windows(base: UnsafePointer(patches), pixelStride: patchStride, rowStride: k, rows: 1, run: k)
         let padValue = Int8(truncatingIfNeeded: 0 &- inputOffset)
         let (rowLo, rowHi) = g.interiorRows
@@ -224,10 +242,8 @@ public enum Conv2DOptimized {
         let perGroup = g.outputDepth / groups
         let k = g.filterHeight &* g.filterWidth &* g.filterDepth
         let depth = g.outputDepth
-        let batch = pixelBatch(channels: depth)
-        let acc = scratch.bindMemory(to: Int32.self, capacity: batch &* depth)
-        let patchStride = (k &+ 15) & ~15
-        let patches = (scratch + 4 &* batch &* depth).bindMemory(to: Int8.self, capacity: 2 &* patchStride)
+        let s = ScratchLayout(scratch, channels: depth, windowBytes: k, patches: 2)
+        let batch = s.batch, acc = s.acc, patchStride = s.patchStride, patches = s.patches
         let padValue = Int8(truncatingIfNeeded: 0 &- inputOffset)
         // A 1x1 conv without groups has no padding (SAME gives none for a 1x1 window) and
         // reads each input pixel in place.
