@@ -127,31 +127,41 @@ final class KernelTableTests: XCTestCase {
                 let single = Bool.random(using: &rng)
                 let zero = Int32.random(in: -128...127, using: &rng)
                 let lo = Int32.random(in: -128...0, using: &rng), hi = Int32.random(in: 0...127, using: &rng)
-                let (p, v) = portableThen(variant) { () -> [Int8] in
-                    var out = [Int8](repeating: 0x5A, count: rows * accStride)
-                    multipliers.withUnsafeBufferPointer { m in
-                        shifts.withUnsafeBufferPointer { s in
-                            folded.withUnsafeBufferPointer { f in
-                                let q = ChannelRequantization(multipliers: m.baseAddress!, shifts: s.baseAddress!, foldedBias: f.baseAddress!,
-                                                              channels: channels, singleRounding: single, outputOffset: zero,
-                                                              activationMin: lo, activationMax: hi)
-                                let memory = UnsafeMutableRawPointer.allocate(byteCount: q.laneBytes, alignment: 16)
-                                defer { memory.deallocate() }
-                                let lanes = q.lanes(in: memory)
-                                acc.withUnsafeBufferPointer { a in
-                                    out.withUnsafeMutableBufferPointer { o in
-                                        ConvKernels.requantize(lanes, a.baseAddress! + first, accStride: accStride, rows: rows, first: first,
-                                                               count: count, out: o.baseAddress! + first, outStride: accStride)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    return out
+                let (p, v) = portableThen(variant) {
+                    Self.requantized(multipliers, shifts, folded, single: single, zero: zero, lo: lo, hi: hi, acc: acc, accStride: accStride,
+                                     rows: rows, first: first, count: count, outBytes: rows * accStride, outStride: accStride)
                 }
                 XCTAssertEqual(p, v, "\(variant) trial \(trial): channels \(channels) first \(first) count \(count) single \(single)")
             }
         }
+    }
+
+    /// `ConvKernels.requantize` of `rows` rows of `acc` (row r at r * accStride), channels
+    /// `first ..< first + count` of the per-channel table given by the arrays, through the lanes
+    /// `ChannelRequantization.lanes` derives, into `outBytes` bytes prefilled with 0x5A (row r
+    /// at r * outStride, each row's channel c at its offset c).
+    static func requantized(_ multipliers: [Int32], _ shifts: [Int8], _ folded: [Int32], single: Bool, zero: Int32, lo: Int32, hi: Int32,
+                            acc: [Int32], accStride: Int, rows: Int, first: Int, count: Int, outBytes: Int, outStride: Int) -> [Int8] {
+        var out = [Int8](repeating: 0x5A, count: outBytes)
+        multipliers.withUnsafeBufferPointer { m in
+            shifts.withUnsafeBufferPointer { s in
+                folded.withUnsafeBufferPointer { f in
+                    let q = ChannelRequantization(multipliers: m.baseAddress!, shifts: s.baseAddress!, foldedBias: f.baseAddress!,
+                                                  channels: multipliers.count, singleRounding: single, outputOffset: zero,
+                                                  activationMin: lo, activationMax: hi)
+                    let memory = UnsafeMutableRawPointer.allocate(byteCount: q.laneBytes, alignment: 16)
+                    defer { memory.deallocate() }
+                    let lanes = q.lanes(in: memory)
+                    acc.withUnsafeBufferPointer { a in
+                        out.withUnsafeMutableBufferPointer { o in
+                            ConvKernels.requantize(lanes, a.baseAddress! + first, accStride: accStride, rows: rows, first: first,
+                                                   count: count, out: o.baseAddress! + first, outStride: outStride)
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Every row length 1...40 with 1...9 rows (the variants split rows into 16-channel chunks
@@ -184,27 +194,9 @@ final class KernelTableTests: XCTestCase {
                     // Half the cases with the whole int8 range (no activation, or RELU at zero point -128).
                     let whole = (count * 7 + rows) % 2 == 0
                     let lo = whole ? -128 : Int32.random(in: -128...0, using: &rng), hi = whole ? 127 : Int32.random(in: 0...127, using: &rng)
-                    let (p, v) = portableThen(variant) { () -> [Int8] in
-                        var out = [Int8](repeating: 0x5A, count: rows * outStride + 16)
-                        multipliers.withUnsafeBufferPointer { m in
-                            shifts.withUnsafeBufferPointer { s in
-                                folded.withUnsafeBufferPointer { f in
-                                    let q = ChannelRequantization(multipliers: m.baseAddress!, shifts: s.baseAddress!, foldedBias: f.baseAddress!,
-                                                                  channels: count, singleRounding: single, outputOffset: zero,
-                                                                  activationMin: lo, activationMax: hi)
-                                    let memory = UnsafeMutableRawPointer.allocate(byteCount: q.laneBytes, alignment: 16)
-                                    defer { memory.deallocate() }
-                                    let lanes = q.lanes(in: memory)
-                                    acc.withUnsafeBufferPointer { a in
-                                        out.withUnsafeMutableBufferPointer { o in
-                                            ConvKernels.requantize(lanes, a.baseAddress!, accStride: accStride, rows: rows, first: 0,
-                                                                   count: count, out: o.baseAddress!, outStride: outStride)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        return out
+                    let (p, v) = portableThen(variant) {
+                        Self.requantized(multipliers, shifts, folded, single: single, zero: zero, lo: lo, hi: hi, acc: acc, accStride: accStride,
+                                         rows: rows, first: 0, count: count, outBytes: rows * outStride + 16, outStride: outStride)
                     }
                     XCTAssertEqual(p, v, "\(variant): count \(count) rows \(rows) strides \(accStride),\(outStride) single \(single) extreme \(extreme) negative \(negativeShifts) range \(lo)...\(hi)")
                 }
@@ -233,29 +225,12 @@ final class KernelTableTests: XCTestCase {
             let lo = rng.below(3) == 0 ? -20 : -128, hi = rng.below(3) == 0 ? 40 : 127
             problems.append((g, input, lo, hi))
         }
-        func optimized(_ g: ConvGeometry, _ input: [Int8], average: Bool, lo: Int, hi: Int) -> [Int8] {
-            var out = [Int8](repeating: 99, count: g.batches * g.outputHeight * g.outputWidth * g.inputDepth)
-            var acc = [Int32](repeating: 0, count: g.inputDepth)
-            input.withUnsafeBufferPointer { i in
-                out.withUnsafeMutableBufferPointer { o in
-                    acc.withUnsafeMutableBufferPointer { a in
-                        if average {
-                            Pool2DOptimized.averagePool(g, activationMin: Int32(lo), activationMax: Int32(hi), input: i.baseAddress!,
-                                                        output: o.baseAddress!, accumulator: a.baseAddress!)
-                        } else {
-                            Pool2DOptimized.maxPool(g, activationMin: Int32(lo), activationMax: Int32(hi), input: i.baseAddress!, output: o.baseAddress!)
-                        }
-                    }
-                }
-            }
-            return out
-        }
         defer { MoteCoreDSP.install(variant: "portable") }
         for variant in ["portable"] + MoteCoreDSP.available {
             XCTAssertTrue(MoteCoreDSP.install(variant: variant))
             for (trial, (g, input, lo, hi)) in problems.enumerated() {
                 for average in [false, true] {
-                    XCTAssertEqual(optimized(g, input, average: average, lo: lo, hi: hi), PoolTests.run(g, input, average: average, lo: lo, hi: hi),
+                    XCTAssertEqual(PoolTests.run(g, input, average: average, lo: lo, hi: hi, optimized: true), PoolTests.run(g, input, average: average, lo: lo, hi: hi),
                                    "\(variant) trial \(trial) average \(average): \(g.inputHeight)x\(g.inputWidth)x\(g.inputDepth) k \(g.filterHeight)x\(g.filterWidth) s \(g.strideHeight),\(g.strideWidth)")
                 }
             }

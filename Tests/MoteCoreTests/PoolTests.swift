@@ -49,13 +49,20 @@ final class PoolTests: XCTestCase {
         return out
     }
 
-    static func run(_ g: ConvGeometry, _ input: [Int8], average: Bool, lo: Int, hi: Int) -> [Int8] {
+    /// `Pool2DReference` (or, with `optimized`, `Pool2DOptimized` with the installed kernel
+    /// table) over `input`.
+    static func run(_ g: ConvGeometry, _ input: [Int8], average: Bool, lo: Int, hi: Int, optimized: Bool = false) -> [Int8] {
         var out = [Int8](repeating: 99, count: g.batches * g.outputHeight * g.outputWidth * g.inputDepth)
         var acc = [Int32](repeating: 0, count: g.inputDepth)
         input.withUnsafeBufferPointer { i in
             out.withUnsafeMutableBufferPointer { o in
                 acc.withUnsafeMutableBufferPointer { a in
-                    if average {
+                    if optimized && average {
+                        Pool2DOptimized.averagePool(g, activationMin: Int32(lo), activationMax: Int32(hi), input: i.baseAddress!,
+                                                    output: o.baseAddress!, accumulator: a.baseAddress!)
+                    } else if optimized {
+                        Pool2DOptimized.maxPool(g, activationMin: Int32(lo), activationMax: Int32(hi), input: i.baseAddress!, output: o.baseAddress!)
+                    } else if average {
                         Pool2DReference.averagePool(g, activationMin: Int32(lo), activationMax: Int32(hi), input: i.baseAddress!,
                                                     output: o.baseAddress!, accumulator: a.baseAddress!)
                     } else {
