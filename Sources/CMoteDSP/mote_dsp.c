@@ -1,11 +1,11 @@
 // The x86-64 variants of MoteCore's int8 inner loops (see mote_dsp.h for the semantics).
 //
 // Two kinds of body:
-// - the dot products (dot_rows, panel4) are written with intrinsics: AVX2 sign-extends to
-//   int16 and uses vpmaddwd (exact: a pair of int8 products never reaches 2^31); AVX-512 uses
-//   vpdpbusd, which multiplies unsigned by signed bytes, on the weights shifted by 128
-//   (w ^ 0x80 = w + 128 as an unsigned byte) and subtracts 128 * sum(x) at the end, so that
-//   sum((w + 128) * x) - 128 * sum(x) = sum(w * x) modulo 2^32 whatever the values;
+// - the dot products (dot_rows, panel4, panel_run) are written with intrinsics: AVX2
+//   sign-extends to int16 and uses vpmaddwd (exact: a pair of int8 products never reaches
+//   2^31); AVX-512 uses vpdpbusd, which multiplies unsigned by signed bytes, on the weights
+//   shifted by 128 (w ^ 0x80 = w + 128 as an unsigned byte) and subtracts 128 * sum(x) at the
+//   end, so that sum((w + 128) * x) - 128 * sum(x) = sum(w * x) modulo 2^32 whatever the values;
 // - the packed depthwise rows (dw_pack, dw_row) pair two taps' int16 values per lane for
 //   vpmaddwd (AVX2) or vpdpwssd (AVX-512), exact for the same reason;
 // - the element-wise loops (depthwise, requantization; pooling for AVX2) are plain C in `static inline`
@@ -655,25 +655,6 @@ AVX512 INLINE uint32_t sum128(const int8_t *x, ptrdiff_t count) {
     return (uint32_t)_mm512_reduce_add_epi32(s) << 7;
 }
 
-/// 128 * sum(s_p[i] for i < n) for the four pixels p, in one vector (wrapping): lane p of
-/// the 128-bit lanes of `v` holds pixel p's next 16 bytes.
-AVX512 INLINE __m128i sums4(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t n) {
-    const __m512i ones = _mm512_set1_epi8(1);
-    __m512i s = _mm512_setzero_si512();
-    for (ptrdiff_t c = 0; c < n; c += 16) {
-        const __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
-        __m512i v = _mm512_castsi128_si512(_mm_maskz_loadu_epi8(m, s0 + c));
-        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s1 + c), 1);
-        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s2 + c), 2);
-        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s3 + c), 3);
-        s = _mm512_dpbusd_epi32(s, ones, v);
-    }
-    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0x4e));
-    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0xb1));
-    const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    return _mm_slli_epi32(_mm512_castsi512_si128(_mm512_permutexvar_epi32(pick, s)), 7);
-}
-
 AVX512 INLINE void dot_rows_vnni_body(const int8_t *x, const int8_t *y, const int8_t *w, ptrdiff_t stride, ptrdiff_t count,
                                       ptrdiff_t rows, int32_t *out, ptrdiff_t out_stride, int has_y) {
     const __m512i flip = _mm512_set1_epi8((char)0x80);
@@ -726,12 +707,13 @@ AVX512 static void dot_rows_vnni(const int8_t *x, const int8_t *y, const int8_t 
     else dot_rows_vnni_body(x, NULL, w, stride, count, rows, out, out_stride, 0);
 }
 
-/// Packs an OHWI filter (`depth` rows of `k` bytes) for panel4_vnni: chunks of 16 or 32
-/// lanes as Conv2DOptimized.pack, each of kp = k rounded up to 4 window bytes, lane-major in
-/// vpdpbusd's groups: window byte 4g + q of lane j at g * 4 * width + 4 * j + q, stored as
-/// w ^ 0x80 (w + 128 as unsigned, vpdpbusd's unsigned operand). Window bytes k..kp-1 are 0
-/// (they add nothing, so a partial last step needs no mask on the weights); lanes past
-/// `depth` are weight 0 (0x80), as in the Swift layout, so every lane sums as the portable loop.
+/// Packs an OHWI filter (`depth` rows of `k` bytes) for panel_run_vnni / panel4_vnni: chunks of
+/// 16 or 32 lanes as Conv2DOptimized.pack, each of kp = k rounded up to 4 window bytes,
+/// lane-major in vpdpbusd's groups: window byte 4g + q of lane j at g * 4 * width + 4 * j + q,
+/// stored as w ^ 0x80 (w + 128 as unsigned, vpdpbusd's unsigned operand). Window bytes
+/// k..kp-1 are 0 (they add nothing, so a partial last step needs no mask on the weights);
+/// lanes past `depth` are weight 0 (0x80), as in the Swift layout, so every lane sums as the
+/// portable loop.
 AVX512 static void panel_pack_vnni(const int8_t *filter, ptrdiff_t k, ptrdiff_t depth, int8_t *panel) {
     const ptrdiff_t kp = (k + 3) & ~(ptrdiff_t)3;
     for (ptrdiff_t first = 0; first < depth;) {
@@ -748,91 +730,157 @@ AVX512 static void panel_pack_vnni(const int8_t *filter, ptrdiff_t k, ptrdiff_t 
     }
 }
 
-/// Four pixels x (16 * chunks) lanes of a panel_pack_vnni chunk. Window bytes k..k+3 (k a
-/// multiple of 4: one row, or rows whose length is a multiple of 4) are one 4 * width byte
-/// group, loaded as vpdpbusd's unsigned operand as it is; the signed operand is the pixel's
-/// four bytes broadcast; the 128 * sum(window) the shift adds is subtracted at the end.
-AVX512 INLINE void panel4_vnni_body(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
-                                    const int8_t *panel, int32_t *acc, ptrdiff_t as, const int chunks) {
+/// 128 * sum(s_p[i] for i < n) for the four pixels p, in one vector (wrapping): lane p of
+/// the 128-bit lanes of `v` holds pixel p's next 16 bytes.
+AVX512 INLINE __m128i sums4(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t n) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    __m512i s = _mm512_setzero_si512();
+    for (ptrdiff_t c = 0; c < n; c += 16) {
+        const __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
+        __m512i v = _mm512_castsi128_si512(_mm_maskz_loadu_epi8(m, s0 + c));
+        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s1 + c), 1);
+        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s2 + c), 2);
+        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s3 + c), 3);
+        s = _mm512_dpbusd_epi32(s, ones, v);
+    }
+    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0x4e));
+    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0xb1));
+    const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm_slli_epi32(_mm512_castsi512_si128(_mm512_permutexvar_epi32(pick, s)), 7);
+}
+
+/// Four pixels (s0..s3; `rows` runs of `run` bytes, row r at + r * rs) x (16 * chunks) lanes of
+/// a panel_pack_vnni chunk; rows 0 ..< n of acc written (acc[p * as + j], j < 16 * chunks).
+/// Window bytes k..k+3 (k a multiple of 4: one row, or rows whose length is a multiple of 4)
+/// are one 4 * width byte group, loaded as vpdpbusd's unsigned operand as it is; the signed
+/// operand is the pixel's four bytes broadcast; the 128 * sum(window) the shift adds is
+/// subtracted at the end. A partial last step (rows == 1) loads only the window's bytes.
+AVX512 INLINE void panel_body(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t rs,
+                              ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, int32_t *acc, ptrdiff_t as, ptrdiff_t n,
+                              const int chunks) {
     const int width = 16 * chunks;
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    const int8_t *s0 = base, *s1 = base + ps, *s2 = base + 2 * ps, *s3 = base + 3 * ps;
-    ptrdiff_t k = 0;  // window byte of the row start
+    const int8_t *wp = panel;
     __m128i sum = _mm_setzero_si128();
-    for (ptrdiff_t r = 0; r < rows; r++, k += run) {
+#define PANEL_STEP(Y0, Y1, Y2, Y3)                                                                    \
+    do {                                                                                              \
+        const __m512i wl = _mm512_loadu_si512(wp), wh = chunks == 2 ? _mm512_loadu_si512(wp + 64) : wl; \
+        const __m512i y0 = (Y0), y1 = (Y1), y2 = (Y2), y3 = (Y3);                                     \
+        a0 = _mm512_dpbusd_epi32(a0, wl, y0);                                                         \
+        a1 = _mm512_dpbusd_epi32(a1, wl, y1);                                                         \
+        a2 = _mm512_dpbusd_epi32(a2, wl, y2);                                                         \
+        a3 = _mm512_dpbusd_epi32(a3, wl, y3);                                                         \
+        if (chunks == 2) {                                                                            \
+            b0 = _mm512_dpbusd_epi32(b0, wh, y0);                                                     \
+            b1 = _mm512_dpbusd_epi32(b1, wh, y1);                                                     \
+            b2 = _mm512_dpbusd_epi32(b2, wh, y2);                                                     \
+            b3 = _mm512_dpbusd_epi32(b3, wh, y3);                                                     \
+        }                                                                                             \
+        wp += 4 * width;                                                                              \
+    } while (0)
+    for (ptrdiff_t r = 0; r < rows; r++) {
         const ptrdiff_t o = r * rs;
-        for (ptrdiff_t i = 0; i < run; i += 4) {
-            const int8_t *wp = panel + (k + i) * width;
-            const __m512i wl = _mm512_loadu_si512(wp), wh = chunks == 2 ? _mm512_loadu_si512(wp + 64) : wl;
-            __m512i y0, y1, y2, y3;
-            if (run - i >= 4) {
-                y0 = _mm512_set1_epi32(load32(s0 + o + i));
-                y1 = _mm512_set1_epi32(load32(s1 + o + i));
-                y2 = _mm512_set1_epi32(load32(s2 + o + i));
-                y3 = _mm512_set1_epi32(load32(s3 + o + i));
-            } else {
-                // The window's last 1-3 bytes (rows == 1 here): the pixels' bytes past it are
-                // not loaded (the panel's are 0 there).
-                const __mmask16 xm = (__mmask16)((1u << (run - i)) - 1);
-                y0 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s0 + o + i));
-                y1 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s1 + o + i));
-                y2 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s2 + o + i));
-                y3 = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s3 + o + i));
-            }
-            a0 = _mm512_dpbusd_epi32(a0, wl, y0);
-            a1 = _mm512_dpbusd_epi32(a1, wl, y1);
-            a2 = _mm512_dpbusd_epi32(a2, wl, y2);
-            a3 = _mm512_dpbusd_epi32(a3, wl, y3);
-            if (chunks == 2) {
-                b0 = _mm512_dpbusd_epi32(b0, wh, y0);
-                b1 = _mm512_dpbusd_epi32(b1, wh, y1);
-                b2 = _mm512_dpbusd_epi32(b2, wh, y2);
-                b3 = _mm512_dpbusd_epi32(b3, wh, y3);
-            }
+        ptrdiff_t i = 0;
+        for (; i + 4 <= run; i += 4)
+            PANEL_STEP(_mm512_set1_epi32(load32(s0 + o + i)), _mm512_set1_epi32(load32(s1 + o + i)),
+                       _mm512_set1_epi32(load32(s2 + o + i)), _mm512_set1_epi32(load32(s3 + o + i)));
+        if (i < run) {
+            // The window's last 1-3 bytes (rows == 1 here): the pixels' bytes past it are not
+            // loaded (the panel's are 0 there).
+            const __mmask16 xm = (__mmask16)((1u << (run - i)) - 1);
+            PANEL_STEP(_mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s0 + o + i)),
+                       _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s1 + o + i)),
+                       _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s2 + o + i)),
+                       _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s3 + o + i)));
         }
         sum = _mm_add_epi32(sum, sums4(s0 + o, s1 + o, s2 + o, s3 + o, run));
     }
+#undef PANEL_STEP
     const __m512i c0 = _mm512_broadcastd_epi32(sum), c1 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0x55));
     const __m512i c2 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xaa)), c3 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xff));
     _mm512_storeu_si512(acc, _mm512_sub_epi32(a0, c0));
-    _mm512_storeu_si512(acc + as, _mm512_sub_epi32(a1, c1));
-    _mm512_storeu_si512(acc + 2 * as, _mm512_sub_epi32(a2, c2));
-    _mm512_storeu_si512(acc + 3 * as, _mm512_sub_epi32(a3, c3));
-    if (chunks == 2) {
-        _mm512_storeu_si512(acc + 16, _mm512_sub_epi32(b0, c0));
-        _mm512_storeu_si512(acc + as + 16, _mm512_sub_epi32(b1, c1));
-        _mm512_storeu_si512(acc + 2 * as + 16, _mm512_sub_epi32(b2, c2));
-        _mm512_storeu_si512(acc + 3 * as + 16, _mm512_sub_epi32(b3, c3));
+    if (chunks == 2) _mm512_storeu_si512(acc + 16, _mm512_sub_epi32(b0, c0));
+    if (n > 1) {
+        _mm512_storeu_si512(acc + as, _mm512_sub_epi32(a1, c1));
+        if (chunks == 2) _mm512_storeu_si512(acc + as + 16, _mm512_sub_epi32(b1, c1));
+    }
+    if (n > 2) {
+        _mm512_storeu_si512(acc + 2 * as, _mm512_sub_epi32(a2, c2));
+        if (chunks == 2) _mm512_storeu_si512(acc + 2 * as + 16, _mm512_sub_epi32(b2, c2));
+    }
+    if (n > 3) {
+        _mm512_storeu_si512(acc + 3 * as, _mm512_sub_epi32(a3, c3));
+        if (chunks == 2) _mm512_storeu_si512(acc + 3 * as + 16, _mm512_sub_epi32(b3, c3));
     }
 }
 
+/// Copies pixel windows whose rows are not a multiple of 4 long (rows > 1) into one contiguous
+/// run each, patch + q * stride for q < 4 (the panel's bytes are in the same order). With
+/// `fast` (rows <= 4, run <= 16: k <= 64, stride 64) each window is assembled in a register:
+/// row r loaded into 128-bit lane r, then one vpermb (`idx`, bytes past k zeroed), stored whole
+/// so that the loads that follow are forwarded from that store.
+AVX512 INLINE void panel_gather(const int8_t *const s[4], ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run, int8_t *patch,
+                                ptrdiff_t stride, const int fast, __m512i idx, __mmask64 keep) {
+    if (fast) {
+        const __mmask16 m = (__mmask16)((1u << run) - 1);
+        for (int q = 0; q < 4; q++) {
+            const int8_t *src = s[q];
+            __m512i v = _mm512_castsi128_si512(_mm_maskz_loadu_epi8(m, src));
+            v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, src + rs), 1);
+            if (rows > 2) v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, src + 2 * rs), 2);
+            if (rows > 3) v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, src + 3 * rs), 3);
+            _mm512_storeu_si512(patch + 64 * q, _mm512_maskz_permutexvar_epi8(keep, idx, v));
+        }
+        return;
+    }
+    for (int q = 0; q < 4; q++)
+        for (ptrdiff_t r = 0; r < rows; r++) memcpy(patch + q * stride + r * run, s[q] + r * rs, (size_t)run);
+}
+
+/// panel_run (mote_dsp.h) on panel_pack_vnni's layout: chunk by chunk, four pixels at a time; a last group of fewer than four ends at the last pixel,
+/// overlapping the group before it (the same sums written again), or, with fewer than four
+/// pixels in all, repeats the last pixel's window without storing it.
+AVX512 static void panel_run_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run, ptrdiff_t pixels,
+                                  const int8_t *panel, ptrdiff_t depth, int32_t *acc, ptrdiff_t as) {
+    const ptrdiff_t k = rows * run, kp = (k + 3) & ~(ptrdiff_t)3;
+    // The gathered windows must outlive each group's body, so they live at function scope.
+    int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
+    const int gather = run % 4 != 0 && rows > 1;
+    const int fast = rows <= 4 && run <= 16;
+    const ptrdiff_t stride = fast ? 64 : k;
+    __m512i idx = _mm512_setzero_si512();
+    const __mmask64 keep = bytes_mask(k);
+    if (gather && fast) {
+        int8_t t[64];
+        for (ptrdiff_t i = 0; i < 64; i++) t[i] = (int8_t)(i < k ? (i / run) * 16 + i % run : 0);
+        idx = _mm512_loadu_si512(t);
+    }
+    for (ptrdiff_t first = 0; first < depth;) {
+        const int chunks = depth - first > 16 ? 2 : 1;
+        for (ptrdiff_t g = 0; g < pixels; g += 4) {
+            const ptrdiff_t p = g + 4 <= pixels || pixels < 4 ? g : pixels - 4;
+            const ptrdiff_t n = pixels - p < 4 ? pixels - p : 4;
+            const int8_t *s[4];
+            for (int q = 0; q < 4; q++) s[q] = base + (p + (q < n ? q : n - 1)) * ps;
+            ptrdiff_t r = rows, w = run, o = rs;
+            if (gather) {
+                panel_gather(s, rs, rows, run, patch, stride, fast, idx, keep);
+                for (int q = 0; q < 4; q++) s[q] = patch + q * stride;
+                r = 1, w = k, o = 0;
+            }
+            int32_t *a = acc + p * as + first;
+            if (chunks == 2) panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, as, n, 2);
+            else panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, as, n, 1);
+        }
+        panel += 16 * chunks * kp;
+        first += 16 * chunks;
+    }
+}
+
+/// panel4 on panel_pack_vnni's layout: panel_run over four pixels and one chunk.
 AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
                                const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t as) {
-    // Rows whose length is not a multiple of 4 would start off the panel's 4-byte groups:
-    // their windows are copied into one contiguous run first (the panel's bytes are in the
-    // same order), at most MOTE_PANEL_PACK_WINDOW bytes (panel_pack's contract). The copy must
-    // outlive the branch (the body reads it below), so it lives at function scope.
-    int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
-    if (run % 4 != 0 && rows > 1) {
-        const ptrdiff_t k = rows * run;
-        ptrdiff_t kp = k;
-        if (k <= 64) {
-            // Each window assembled in a register (expanding loads put row r at bytes
-            // r * run ...), then stored whole, so that the loads that follow are forwarded.
-            kp = 64;
-            for (int p = 0; p < 4; p++) {
-                __m512i v = _mm512_setzero_si512();
-                for (ptrdiff_t r = 0; r < rows; r++) v = _mm512_mask_expandloadu_epi8(v, bytes_mask(run) << (r * run), base + p * ps + r * rs);
-                _mm512_storeu_si512(patch + 64 * p, v);
-            }
-        } else {
-            for (int p = 0; p < 4; p++)
-                for (ptrdiff_t r = 0; r < rows; r++) memcpy(patch + p * k + r * run, base + p * ps + r * rs, (size_t)run);
-        }
-        base = patch, ps = kp, rs = kp, run = k, rows = 1;
-    }
-    if (width == 32) panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 2);
-    else panel4_vnni_body(base, ps, rs, rows, run, panel, acc, as, 1);
+    panel_run_vnni(base, ps, rs, rows, run, 4, panel, width, acc, as);
 }
 
 AVX512 static void dw_run_vnni(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh, ptrdiff_t fw,
@@ -1082,6 +1130,240 @@ AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptr
     }
 }
 
+/// Packs a filter for strip_row_vnni (mote_dsp.h, strip_pack): word (r * gr + j) * dp + c holds
+/// bytes 4j..4j+3 of filter row r of channel c (little-endian, 0 past the row's fw * depth
+/// bytes and for c >= output_depth); then dp words 128 * sum(w_c), wrapping.
+static void strip_pack_vnni(const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t depth, ptrdiff_t out_depth, int32_t *packed) {
+    const ptrdiff_t run = fw * depth, gr = (run + 3) / 4, dp = (out_depth + 7) & ~(ptrdiff_t)7, k = fh * run;
+    for (ptrdiff_t r = 0; r < fh; r++)
+        for (ptrdiff_t j = 0; j < gr; j++)
+            for (ptrdiff_t c = 0; c < dp; c++) {
+                uint32_t word = 0;
+                for (int t = 0; t < 4; t++) {
+                    const ptrdiff_t i = 4 * j + t;
+                    const int8_t w = c < out_depth && i < run ? filter[c * k + r * run + i] : 0;
+                    word |= (uint32_t)(uint8_t)w << (8 * t);
+                }
+                packed[(r * gr + j) * dp + c] = (int32_t)word;
+            }
+    for (ptrdiff_t c = 0; c < dp; c++) {
+        uint32_t s = 0;
+        for (ptrdiff_t i = 0; c < out_depth && i < k; i++) s += (uint32_t)(128 * (int32_t)filter[c * k + i]);
+        packed[fh * gr * dp + c] = (int32_t)s;
+    }
+}
+
+/// Bytes a ..< b of a 64-byte vector (clamped to 0...64).
+AVX512 INLINE __mmask64 byte_range(ptrdiff_t a, ptrdiff_t b) {
+    if (a < 0) a = 0;
+    if (b > 64) b = 64;
+    return b <= a ? 0 : bytes_mask(b) & ~bytes_mask(a);
+}
+
+/// One output channel's requantization constants for strip_block, broadcast to every lane.
+/// With `narrow` (see requant_chunk), `round` includes zero * 2^right and `right` is
+/// right - 32 in int32 lanes; otherwise `right` is the int64 shift.
+typedef struct {
+    __m512i bias, left, mult, round, neg, right;
+} strip_channel;
+
+/// The requantization arguments of strip_row.
+typedef struct {
+    const int64_t *rounding, *negative, *right;
+    const int32_t *mult, *left, *folded, *corr;
+    int32_t zero, lo, hi;
+} strip_requant;
+
+/// Constants of channels c0 ..< c0 + NB (channels past out_depth repeat the last one: computed,
+/// never stored); the bias is folded_bias less the strip's 128 * sum(w). Returns the block's
+/// form: bit 0 narrow (every channel), bit 1 some channel shifts left.
+AVX512 INLINE int strip_constants(const strip_requant *q, ptrdiff_t c0, ptrdiff_t out_depth, int NB, strip_channel *k) {
+    int narrow = q->zero >= -128 && q->zero <= 128, shifted = 0;
+    for (int c = 0; c < NB; c++) {
+        const ptrdiff_t ch = c0 + c < out_depth ? c0 + c : out_depth - 1;
+        narrow &= q->right[ch] >= 32 && q->right[ch] <= 53;
+        shifted |= q->left[ch] != 0;
+    }
+    for (int c = 0; c < NB; c++) {
+        const ptrdiff_t ch = c0 + c < out_depth ? c0 + c : out_depth - 1;
+        k[c].bias = _mm512_set1_epi32((int32_t)((uint32_t)q->folded[ch] - (uint32_t)q->corr[ch]));
+        k[c].left = _mm512_set1_epi32(q->left[ch]);
+        k[c].mult = _mm512_set1_epi32(q->mult[ch]);
+        k[c].neg = _mm512_set1_epi64(q->negative[ch]);
+        if (narrow) {
+            k[c].round = _mm512_set1_epi64(q->rounding[ch] + (int64_t)((uint64_t)(int64_t)q->zero << q->right[ch]));
+            k[c].right = _mm512_set1_epi32((int32_t)q->right[ch] - 32);
+        } else {
+            k[c].round = _mm512_set1_epi64(q->rounding[ch]);
+            k[c].right = _mm512_set1_epi64(q->right[ch]);
+        }
+    }
+    return narrow | shifted << 1;
+}
+
+/// requant16's formula for 16 accumulators of one channel (constants `k`), the forms passed
+/// as constants as there.
+AVX512 INLINE __m128i requant_channel(__m512i a, const strip_channel *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
+                                      const int shifted, const int saturate) {
+    __m512i x = _mm512_add_epi32(a, k->bias);
+    if (shifted) x = _mm512_sllv_epi32(x, k->left);
+    const __m512i ae = requant_round(_mm512_mul_epi32(x, k->mult), k->round, k->neg);
+    const __m512i ao = requant_round(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult), k->round, k->neg);
+    __m512i t;
+    if (narrow) {
+        const __m512i high = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+        t = _mm512_srav_epi32(_mm512_permutex2var_epi32(ae, high, ao), k->right);
+    } else {
+        const __m512i low = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+        t = _mm512_permutex2var_epi32(_mm512_srav_epi64(ae, k->right), low, _mm512_srav_epi64(ao, k->right));
+        t = _mm512_add_epi32(t, z);
+    }
+    __m128i b = saturate ? _mm512_cvtsepi32_epi8(t) : _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(t, vlo), vhi));
+    __asm__("" : "+v"(b));  // keeps vpmov*db in registers (their store forms are slow on Zen 4)
+    return b;
+}
+
+/// strip_block's transposes: byte i of pixel-major vector m takes byte t[m][i] of the
+/// channel-major pair (see strip_block).
+static const int8_t strip_t16[4][64] __attribute__((aligned(64))) = {
+    {0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 1, 17, 33, 49, 65, 81, 97, 113, 1, 17, 33, 49, 65, 81, 97, 113, 2, 18, 34, 50, 66, 82, 98, 114, 2, 18, 34, 50, 66, 82, 98, 114, 3, 19, 35, 51, 67, 83, 99, 115, 3, 19, 35, 51, 67, 83, 99, 115},
+    {4, 20, 36, 52, 68, 84, 100, 116, 4, 20, 36, 52, 68, 84, 100, 116, 5, 21, 37, 53, 69, 85, 101, 117, 5, 21, 37, 53, 69, 85, 101, 117, 6, 22, 38, 54, 70, 86, 102, 118, 6, 22, 38, 54, 70, 86, 102, 118, 7, 23, 39, 55, 71, 87, 103, 119, 7, 23, 39, 55, 71, 87, 103, 119},
+    {8, 24, 40, 56, 72, 88, 104, 120, 8, 24, 40, 56, 72, 88, 104, 120, 9, 25, 41, 57, 73, 89, 105, 121, 9, 25, 41, 57, 73, 89, 105, 121, 10, 26, 42, 58, 74, 90, 106, 122, 10, 26, 42, 58, 74, 90, 106, 122, 11, 27, 43, 59, 75, 91, 107, 123, 11, 27, 43, 59, 75, 91, 107, 123},
+    {12, 28, 44, 60, 76, 92, 108, 124, 12, 28, 44, 60, 76, 92, 108, 124, 13, 29, 45, 61, 77, 93, 109, 125, 13, 29, 45, 61, 77, 93, 109, 125, 14, 30, 46, 62, 78, 94, 110, 126, 14, 30, 46, 62, 78, 94, 110, 126, 15, 31, 47, 63, 79, 95, 111, 127, 15, 31, 47, 63, 79, 95, 111, 127},
+};
+static const int8_t strip_t8[2][64] __attribute__((aligned(64))) = {
+    {0, 16, 32, 48, 64, 80, 96, 112, 1, 17, 33, 49, 65, 81, 97, 113, 2, 18, 34, 50, 66, 82, 98, 114, 3, 19, 35, 51, 67, 83, 99, 115, 4, 20, 36, 52, 68, 84, 100, 116, 5, 21, 37, 53, 69, 85, 101, 117, 6, 22, 38, 54, 70, 86, 102, 118, 7, 23, 39, 55, 71, 87, 103, 119},
+    {8, 24, 40, 56, 72, 88, 104, 120, 9, 25, 41, 57, 73, 89, 105, 121, 10, 26, 42, 58, 74, 90, 106, 122, 11, 27, 43, 59, 75, 91, 107, 123, 12, 28, 44, 60, 76, 92, 108, 124, 13, 29, 45, 61, 77, 93, 109, 125, 14, 30, 46, 62, 78, 94, 110, 126, 15, 31, 47, 63, 79, 95, 111, 127},
+};
+
+/// One block of NB (8 or 16) output channels c0 ... of one strip of 16 pixels: the sums over
+/// the strip's G groups (xs: lane p holds the group's 4 window bytes of pixel p, + 128), then
+/// requantized per channel and transposed to pixel-major bytes; pixel p < n's channels
+/// c0 ..< min(c0 + NB, out_depth) stored at out + p * out_depth + c0.
+AVX512 INLINE void strip_block(const __m512i *xs, ptrdiff_t G, const int32_t *w, ptrdiff_t dp, ptrdiff_t c0, ptrdiff_t out_depth,
+                               ptrdiff_t n, int8_t *out, const strip_channel *k, __m512i z, __m512i vlo, __m512i vhi,
+                               const int NB, const int narrow, const int shifted, const int saturate) {
+    __m512i a[16];
+    for (int c = 0; c < NB; c++) a[c] = _mm512_setzero_si512();
+    for (ptrdiff_t g = 0; g < G; g++) {
+        const __m512i xv = xs[g];
+        const int32_t *wg = w + g * dp + c0;
+        for (int c = 0; c < NB; c++) a[c] = _mm512_dpbusd_epi32(a[c], xv, _mm512_set1_epi32(wg[c]));
+    }
+    __m128i b[16];
+    for (int c = 0; c < NB; c++) b[c] = requant_channel(a[c], k + c, z, vlo, vhi, narrow, shifted, saturate);
+    const ptrdiff_t nb = out_depth - c0 < NB ? out_depth - c0 : NB;
+    // Channel-major vectors of four channels (channel c at 128-bit lane c % 4 of Z[c / 4]).
+    __m512i Z[4];
+    for (int v = 0; v < NB / 4; v++) {
+        __m512i t = _mm512_castsi128_si512(b[4 * v]);
+        t = _mm512_inserti32x4(t, b[4 * v + 1], 1);
+        t = _mm512_inserti32x4(t, b[4 * v + 2], 2);
+        Z[v] = _mm512_inserti32x4(t, b[4 * v + 3], 3);
+    }
+    int8_t tmp[256];
+    const int contiguous = c0 == 0 && nb == out_depth && nb == NB;
+    if (NB == 16) {
+        // Pixel-major: O_m byte 16 * q + c = channel c of pixel 4m + q, from Z[c / 4] byte
+        // 16 * (c % 4) + 4m + q (Z0/Z1 for c < 8, Z2/Z3 for the rest, blended).
+        for (int m = 0; m < 4; m++) {
+            const __m512i idx = _mm512_load_si512(strip_t16[m]);
+            const __m512i o = _mm512_mask_blend_epi8((__mmask64)0xFF00FF00FF00FF00ull, _mm512_permutex2var_epi8(Z[0], idx, Z[1]),
+                                                     _mm512_permutex2var_epi8(Z[2], idx, Z[3]));
+            if (contiguous) {
+                if (16 * n > 64 * m) _mm512_mask_storeu_epi8(out + 64 * m, bytes_mask(16 * n - 64 * m), o);
+            } else {
+                _mm512_storeu_si512(tmp + 64 * m, o);
+            }
+        }
+        if (!contiguous) {
+            const __mmask16 keep = (__mmask16)((1u << nb) - 1);
+            for (ptrdiff_t p = 0; p < n; p++) _mm_mask_storeu_epi8(out + p * out_depth + c0, keep, _mm_loadu_si128((const __m128i *)(tmp + 16 * p)));
+        }
+    } else {
+        // O_m byte 8 * q + c = channel c of pixel 8m + q, from Z[c / 4] byte 16 * (c % 4) + 8m + q.
+        for (int m = 0; m < 2; m++) {
+            const __m512i o = _mm512_permutex2var_epi8(Z[0], _mm512_load_si512(strip_t8[m]), Z[1]);
+            if (contiguous) {
+                if (8 * n > 64 * m) _mm512_mask_storeu_epi8(out + 64 * m, bytes_mask(8 * n - 64 * m), o);
+            } else {
+                _mm512_storeu_si512(tmp + 64 * m, o);
+            }
+        }
+        if (!contiguous) {
+            const __mmask16 keep = (__mmask16)((1u << nb) - 1);
+            for (ptrdiff_t p = 0; p < n; p++) _mm_mask_storeu_epi8(out + p * out_depth + c0, keep, _mm_loadl_epi64((const __m128i *)(tmp + 8 * p)));
+        }
+    }
+}
+
+/// strip_row (mote_dsp.h): 16 output pixels per strip, one per int32 lane. For each filter row
+/// the strip's input bytes (at most MOTE_STRIP_SPAN) are loaded into two vectors, bytes outside
+/// the image replaced by the pad value, all + 128 (^ 0x80: vpdpbusd's unsigned operand); one
+/// vpermb per 4-byte group of the filter row then gives each lane its pixel's 4 bytes. Each
+/// output channel's weights for the group are one broadcast word (the signed operand), and
+/// 128 * sum(w_c) leaves with the folded bias.
+AVX512 static void strip_row_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t origin_y,
+                                  ptrdiff_t stride_w, ptrdiff_t pad_left, ptrdiff_t dilation_h, ptrdiff_t dilation_w, ptrdiff_t fh,
+                                  ptrdiff_t fw, const int32_t *packed, ptrdiff_t out_depth, ptrdiff_t count, int32_t pad_value,
+                                  int8_t *out, const int64_t *rounding, const int64_t *negative, const int64_t *right,
+                                  const int32_t *mult, const int32_t *left, const int32_t *folded, int32_t zero, int32_t lo,
+                                  int32_t hi) {
+    const ptrdiff_t run = fw * depth, gr = (run + 3) / 4, G = fh * gr, dp = (out_depth + 7) & ~(ptrdiff_t)7;
+    const strip_requant q = {rounding, negative, right, mult, left, folded, packed + G * dp, zero, lo, hi};
+    const __m512i z = _mm512_set1_epi32(zero), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+    const int full = lo == -128 && hi == 127;
+    const __m512i flip = _mm512_set1_epi8((char)0x80), pad = _mm512_set1_epi8((char)pad_value);
+    const __m512i padx = _mm512_xor_si512(pad, flip);
+    // Group j's vpermb index: byte 4p + b = lane p's first tap (p * stride_w * depth) plus
+    // filter-row byte i = 4j + b's offset in the strip (its column kx = i / depth times
+    // dilation_w, its channel i % depth; 0 past the row's `run` bytes, whose weights are 0).
+    int8_t offset[MOTE_STRIP_SPAN + 4] = {0}, lanes[64];
+    for (ptrdiff_t i = 0, kx = 0, d = 0; i < run; i++) {
+        offset[i] = (int8_t)(kx * dilation_w * depth + d);
+        if (++d == depth) d = 0, kx++;
+    }
+    for (int i = 0; i < 64; i++) lanes[i] = (int8_t)((i / 4) * stride_w * depth);
+    const __m512i first = _mm512_loadu_si512(lanes);
+    __m512i idx[MOTE_STRIP_SPAN / 4];
+    for (ptrdiff_t j = 0; j < gr; j++) idx[j] = _mm512_add_epi8(first, _mm512_set1_epi32(load32(offset + 4 * j)));
+    __m512i xs[MOTE_STRIP_MAX_GROUPS];
+    const ptrdiff_t row_bytes = iw * depth;
+    strip_channel k[16];
+    for (ptrdiff_t c0 = 0; c0 < dp; c0 += 16) {
+      const int NB = dp - c0 >= 16 ? 16 : 8;
+      const int form = strip_constants(&q, c0, out_depth, NB, k);
+      for (ptrdiff_t x0 = 0; x0 < count; x0 += 16) {
+        const ptrdiff_t n = count - x0 < 16 ? count - x0 : 16;
+        const ptrdiff_t b0 = (x0 * stride_w - pad_left) * depth;  // row byte of lane 0's first tap
+        const __mmask64 mlo = byte_range(-b0, row_bytes - b0), mhi = byte_range(-b0 - 64, row_bytes - b0 - 64);
+        for (ptrdiff_t r = 0; r < fh; r++) {
+            const ptrdiff_t iy = origin_y + r * dilation_h;
+            __m512i vl = padx, vh = padx;
+            if (iy >= 0 && iy < ih) {
+                // Bytes outside the row are never read (masked off).
+                const int8_t *p = image + iy * row_bytes + b0;
+                vl = _mm512_xor_si512(_mm512_mask_loadu_epi8(pad, mlo, p), flip);
+                vh = _mm512_xor_si512(_mm512_mask_loadu_epi8(pad, mhi, p + 64), flip);
+            }
+            for (ptrdiff_t j = 0; j < gr; j++) xs[r * gr + j] = _mm512_permutex2var_epi8(vl, idx[j], vh);
+        }
+        int8_t *o = out + x0 * out_depth;
+        // The block's form as compile-time constants: the common ones (narrow, no left shift,
+        // with or without the whole int8 range) and the general one.
+        if (NB == 16) {
+            if (form == 1 && full) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 16, 1, 0, 1);
+            else if (form == 1) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 16, 1, 0, 0);
+            else strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 16, form & 1, 1, 0);
+        } else {
+            if (form == 1 && full) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 8, 1, 0, 1);
+            else if (form == 1) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 8, 1, 0, 0);
+            else strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 8, form & 1, 1, 0);
+        }
+      }
+    }
+}
+
 /// Max pooling, 64 channels per vector (masked at the end of the channels); 2x2 stride-2
 /// windows of 16 or 32 channels several pixels per vector.
 AVX512 static void max_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t c,
@@ -1146,9 +1428,9 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
-     dw_pack_vnni, dw_row_vnni, panel_pack_vnni},
+     dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_row_vnni},
     {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, dw_pack_avx2,
-     dw_row_avx2, NULL},
+     dw_row_avx2, NULL, NULL, NULL, NULL},
 };
 
 static int supported(int variant) {

@@ -57,6 +57,9 @@ public enum MoteCoreDSP {
             table.depthwisePack = k.dw_pack
             table.depthwiseRow = k.dw_row
             table.panelPack = k.panel_pack
+            table.panelRun = k.panel_run
+            table.stripPack = k.strip_pack
+            table.stripRow = k.strip_row
             installed = String(cString: k.name)
         } else {
             installed = "portable"

@@ -14,6 +14,7 @@ enum BenchCommand: Command {
             OptionSpec(name: "seed", valueName: "S", help: "seed of the random input bytes (default 1)"),
             OptionSpec(name: "arena", valueName: "BYTES", help: "arena size (default: exactly what the model needs)"),
             .memory,
+            OptionSpec(name: "per-op", help: "also time every operator on its own (N more runs; min and median per operator)"),
             .json,
         ],
         discussion: """
@@ -22,6 +23,10 @@ enum BenchCommand: Command {
             The report names the build configuration. Timings of a debug build say little; for numbers
             worth comparing build with 'swift build -c release' (and say whether -Xswiftc -target-cpu
             -Xswiftc native was used: the binary cannot tell).
+            With --per-op, N further runs read the clock after every operator; each operator's
+            minimum and median over those runs are reported with its MACs and share of the total
+            (the clock reads add a few tens of nanoseconds per operator, which the whole-model
+            latency above does not include).
             """)
 
     static func run(_ args: ParsedArguments) throws {
@@ -57,6 +62,7 @@ enum BenchCommand: Command {
             }
         }
         Console.endProgress()
+        let profile = args.flag("per-op") ? OperatorProfile.measure(it, runs: runs) : nil
         let sorted = samples.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         let mean = samples.reduce(0, +) / Double(samples.count)
@@ -88,6 +94,12 @@ enum BenchCommand: Command {
                 ("seed", .int(seed)),
                 ("latency_ms", .object([("median", .double(median)), ("min", .double(sorted.first!)), ("max", .double(sorted.last!)), ("mean", .double(mean))])),
                 ("samples_ms", .array(samples.map { .double($0) })),
+                ("per_operator", JSONValue.optional(profile) { p in
+                    .array(p.rows(facts).map { r in
+                        .object([("index", .int(r.index)), ("operator", .string(r.name)), ("macs", .int(r.macs)),
+                                 ("min_ms", .double(r.minMs)), ("median_ms", .double(r.medianMs)), ("share", .double(r.share))])
+                    })
+                }),
             ]).rendered())
             return
         }
@@ -106,10 +118,58 @@ enum BenchCommand: Command {
             table.add(["throughput", "\(rate) inferences/s, \(String(format: "%.2f", Double(facts.totalMACs) / median / 1e6)) G MAC/s at the median"])
         }
         Console.out(table.render(indent: 0, header: false))
+        if let profile {
+            var ops = TextTable([("#", .right), ("operator", .left), ("MACs", .right), ("min ms", .right), ("median ms", .right),
+                                 ("share", .right), ("G MAC/s", .right)])
+            for r in profile.rows(facts) {
+                ops.add([String(r.index), r.name, Format.grouped(r.macs), String(format: "%.4f", r.minMs), String(format: "%.4f", r.medianMs),
+                         String(format: "%.1f%%", 100 * r.share), r.macs > 0 && r.minMs > 0 ? String(format: "%.1f", Double(r.macs) / r.minMs / 1e6) : "-"])
+            }
+            Console.out("")
+            Console.out(ops.render(indent: 0, header: true))
+        }
         if BuildInfo.configuration == "debug" {
             Console.err("note: this is a debug build; build with 'swift build -c release' for meaningful timings")
         }
         Console.out("benchmarked \(model.path): median \(Format.ms(median)), min \(Format.ms(sorted.first!)) over \(runs) runs (\(BuildInfo.configuration) build)")
+    }
+}
+
+/// Per-operator timing: the clock read after every operator over `runs` inferences.
+struct OperatorProfile {
+    /// Nanoseconds per operator per run, operator-major.
+    let samples: [[UInt64]]
+
+    static func measure(_ it: Interpreter, runs: Int) -> OperatorProfile {
+        var samples = [[UInt64]](repeating: [], count: it.operatorCount)
+        for i in samples.indices { samples[i].reserveCapacity(runs) }
+        for _ in 0..<runs {
+            var last = Clock.nanoseconds()
+            it.invoke { op in
+                let now = Clock.nanoseconds()
+                samples[op].append(now - last)
+                last = now
+            }
+        }
+        return OperatorProfile(samples: samples)
+    }
+
+    struct Row {
+        let index: Int, name: String, macs: Int, minMs: Double, medianMs: Double, share: Double
+    }
+
+    /// One row per operator; `share` is the operator's median over the sum of the medians.
+    func rows(_ facts: ModelFacts) -> [Row] {
+        let medians = samples.map { s -> Double in
+            let t = s.sorted()
+            return t.isEmpty ? 0 : Double(t[t.count / 2]) / 1e6
+        }
+        let total = medians.reduce(0, +)
+        return samples.indices.map { i in
+            let f = i < facts.operators.count ? facts.operators[i] : nil
+            return Row(index: i, name: f?.name ?? "?", macs: f?.macs ?? 0, minMs: Double(samples[i].min() ?? 0) / 1e6,
+                       medianMs: medians[i], share: total > 0 ? medians[i] / total : 0)
+        }
     }
 }
 

@@ -109,6 +109,56 @@ final class KernelTableTests: XCTestCase {
         }
     }
 
+    /// `Conv2DOptimized.accumulateRun` (the table's `panelRun`, or the Swift loop over
+    /// `panel4`) on runs of 1...11 pixels and 1...80 output channels (several chunks), against
+    /// the portable loop: the same sums in every channel of every pixel, nothing written past
+    /// the run's rows.
+    func testPanelRunEqualsPortableLoop() {
+        var rng = SeededRandom(0x9A4E2)
+        forEachVariant { variant in
+            for trial in 0..<300 {
+                let depth = Int.random(in: 1...80, using: &rng), padded = Conv2DOptimized.paddedDepth(depth)
+                let rows = Int.random(in: 1...5, using: &rng), run = Int.random(in: 1...48, using: &rng)
+                let pixels = Int.random(in: 1...11, using: &rng)
+                let rowStride = run + Int.random(in: 0...20, using: &rng), pixelStride = Int.random(in: 1...60, using: &rng)
+                let k = rows * run
+                guard Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: depth, groups: 1) > 0 else { continue }
+                let inputBytes = (pixels - 1) * pixelStride + (rows - 1) * rowStride + run
+                let extreme = trial % 9 == 0
+                let input = extreme ? [Int8](repeating: -128, count: inputBytes) : rng.int8s(inputBytes)
+                let filter = extreme ? [Int8](repeating: -128, count: depth * k) : rng.int8s(depth * k)
+                let accStride = padded + Int.random(in: 0...8, using: &rng)
+                let (p, v) = portableThen(variant) { () -> [Int32] in
+                    var acc = [Int32](repeating: 0x5A5A_5A5A, count: (pixels + 1) * accStride)
+                    var panel = [Int8](repeating: 0x5A, count: Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: depth, groups: 1))
+                    filter.withUnsafeBufferPointer { fp in
+                        panel.withUnsafeMutableBufferPointer { pp in
+                            Conv2DOptimized.pack(fp.baseAddress!, windowBytes: k, outputDepth: depth, into: pp.baseAddress!)
+                        }
+                    }
+                    input.withUnsafeBufferPointer { ip in
+                        panel.withUnsafeBufferPointer { pp in
+                            acc.withUnsafeMutableBufferPointer { a in
+                                let win = ConvKernels.Windows(base: ip.baseAddress!, pixelStride: pixelStride, rowStride: rowStride, rows: rows, run: run)
+                                Conv2DOptimized.accumulateRun(win, pixels: pixels, panel: pp.baseAddress!, windowBytes: k, outputDepth: depth,
+                                                              a.baseAddress!, accStride: accStride)
+                            }
+                        }
+                    }
+                    // Channels past `depth` are unspecified; the row after the run must be untouched.
+                    var sums = [Int32]()
+                    for q in 0..<pixels { sums += acc[(q * accStride)..<(q * accStride + depth)] }
+                    return sums + acc[(pixels * accStride)...]
+                }
+                XCTAssertEqual(p, v, "\(variant) trial \(trial): depth \(depth) pixels \(pixels) rows \(rows) run \(run) strides \(pixelStride),\(rowStride)")
+                // An independent check of the portable sums: pixel 0, channel 0 recomputed.
+                var s: Int32 = 0
+                for r in 0..<rows { for i in 0..<run { s &+= Int32(input[r * rowStride + i]) &* Int32(filter[r * run + i]) } }
+                XCTAssertEqual(p.first, s)
+            }
+        }
+    }
+
     func testRequantizeEqualsPortableLoop() {
         var rng = SeededRandom(0x7E0)
         forEachVariant { variant in

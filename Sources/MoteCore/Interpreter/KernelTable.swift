@@ -37,6 +37,38 @@ public struct KernelTable {
     /// Arguments: filter, k, outputDepth, panel.
     public typealias PanelPack = @convention(c) (UnsafePointer<Int8>, Int, Int, UnsafeMutablePointer<Int8>) -> Void
 
+    /// `Conv2DOptimized.accumulateRun`: `pixels` pixels' windows (pixel `p` at
+    /// `base + p * pixelStride`, as `panel4` reads four) against every chunk of the panel:
+    /// `acc[p * accStride + j]` for `j < outputDepth` (a chunk's lanes past `outputDepth` get
+    /// unspecified values). Reads only those pixels' windows.
+    /// Arguments: base, pixelStride, rowStride, rows, run, pixels, panel, outputDepth, acc, accStride.
+    public typealias PanelRun = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
+                                                UnsafeMutablePointer<Int32>, Int) -> Void
+
+    /// Packs an OHWI filter for `stripRow` (`Conv2DOptimized.stripWords` int32 words).
+    /// Arguments: filter, filterHeight, filterWidth, depth, outputDepth, packed.
+    public typealias StripPack = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Void
+
+    /// `Conv2DOptimized.runStrips`' row: one output row of a convolution without groups,
+    /// requantized as `RequantizationLanes.requantize` does: output pixel `ox`'s window starts
+    /// at input row `originY`, column `ox * strideWidth - padLeft`, taps outside the image read
+    /// `padValue`; `out[ox * outputDepth + c]` for `ox < count`. Shapes as
+    /// `Conv2DOptimized.stripWords` admits.
+    /// Arguments: image, inputHeight, inputWidth, depth, originY, strideWidth, padLeft,
+    /// dilationHeight, dilationWidth, filterHeight, filterWidth, packed, outputDepth, count,
+    /// padValue, out, rounding, negative, rightShift, multipliers, leftShift, foldedBias,
+    /// outputOffset, activationMin, activationMax.
+    public typealias StripRow = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
+                                                UnsafePointer<Int32>, Int, Int, Int32, UnsafeMutablePointer<Int8>,
+                                                UnsafePointer<Int64>, UnsafePointer<Int64>, UnsafePointer<Int64>,
+                                                UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>,
+                                                Int32, Int32, Int32) -> Void
+
+    /// Widest run of input bytes a strip reads per filter row (C: `MOTE_STRIP_SPAN`).
+    public static let stripSpan = 128
+    /// Most 4-byte groups of a strip filter (C: `MOTE_STRIP_MAX_GROUPS`).
+    public static let stripMaxGroups = 64
+
     /// Longest window that `panelPack` packs and its `panel4` reads (C: `MOTE_PANEL_PACK_WINDOW`);
     /// longer ones keep `Conv2DOptimized.pack`'s layout and the Swift loop.
     public static let panelPackWindow = 2048
@@ -108,6 +140,11 @@ public struct KernelTable {
     public var depthwiseRow: DepthwiseRow?
     /// The panel layout `panel4` reads, when not the Swift one (see `PanelPack`).
     public var panelPack: PanelPack?
+    /// `panel4` over a run of pixels and all chunks in one call (nil: the Swift loop calls `panel4`).
+    public var panelRun: PanelRun?
+    /// The strip form of CONV_2D (both set, or the form is not used).
+    public var stripPack: StripPack?
+    public var stripRow: StripRow?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -121,6 +158,9 @@ public struct KernelTable {
         depthwisePack = nil
         depthwiseRow = nil
         panelPack = nil
+        panelRun = nil
+        stripPack = nil
+        stripRow = nil
     }
 }
 

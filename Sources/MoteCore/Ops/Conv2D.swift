@@ -30,6 +30,8 @@ public enum Conv2DKernel: OperatorKernel {
         var panel: UnsafePointer<Int8>?
         /// The panel was packed by the kernel table's `panelPack` (its `panel4`'s layout).
         var tablePacked: Bool
+        /// `panel` holds the kernel table's `stripPack` form (`Conv2DOptimized.runStrips`).
+        var strip: Bool
         /// Filter and bias are constants (so the folded bias is exact) and the scratch fits:
         /// eval runs the optimized routine.
         var optimized: Bool
@@ -44,15 +46,22 @@ public enum Conv2DKernel: OperatorKernel {
     }
 
     /// The persistent memory: the channel table, then (16-byte aligned) the repacked filter
-    /// when the panel form applies to a constant filter.
-    static func persistentLayout(_ ctx: borrowing PrepareContext) -> (channels: Int, panelOffset: Int, panelBytes: Int)? {
+    /// when the strip or the panel form applies to a constant filter (`strip`: the former).
+    static func persistentLayout(_ ctx: borrowing PrepareContext) -> (channels: Int, panelOffset: Int, panelBytes: Int, strip: Bool)? {
         guard let c = channels(ctx), let f = try? ctx.input(1), let x = try? ctx.input(0) else { return nil }
         let table = (ChannelTable.bytes(channels: c, foldedBias: ctx.memoryPolicy == .fast) &+ 15) & ~15
         guard ctx.memoryPolicy == .fast, f.isConstant, x.shape.rank == 4, f.shape[3] >= 1, x.shape[3] >= f.shape[3], x.shape[3] % f.shape[3] == 0 else {
-            return (c, table, 0)
+            return (c, table, 0, false)
+        }
+        let groups = x.shape[3] / f.shape[3]
+        if ctx.optionsType == BuiltinOptionsType.conv2D, let o = ctx.options, let y = try? ctx.output(0), y.shape.rank == 4 {
+            let words = Conv2DOptimized.stripWords(filterHeight: f.shape[1], filterWidth: f.shape[2], depth: f.shape[3], outputDepth: c,
+                                                   strideWidth: Int(o.i32(1)), dilationWidth: Int(o.i32(4, 1)), outputWidth: y.shape[2],
+                                                   groups: groups)
+            if words > 0 { return (c, table, 4 &* words, true) }
         }
         let k = f.shape[1] &* f.shape[2] &* f.shape[3]
-        return (c, table, Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: c, groups: x.shape[3] / f.shape[3]))
+        return (c, table, Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: c, groups: groups), false)
     }
 
     public static func persistentBytes(_ ctx: borrowing PrepareContext) -> Int {
@@ -106,17 +115,26 @@ public enum Conv2DKernel: OperatorKernel {
                              padTop: rows.padBefore, padLeft: cols.padBefore)
         let eligible = ctx.optimizedRoutineApplies(filter: filter, bias: bias)
         var panel: UnsafePointer<Int8>? = nil
+        var strip = false
         if eligible, let plan = persistentLayout(ctx), plan.panelBytes > 0, let base = ctx.persistent.baseAddress,
            ctx.persistent.count >= plan.panelOffset &+ plan.panelBytes, let weights = filter.constant(as: Int8.self)?.baseAddress {
-            let packed = (base + plan.panelOffset).bindMemory(to: Int8.self, capacity: plan.panelBytes)
-            Conv2DOptimized.pack(weights, windowBytes: taps, outputDepth: outputDepth, into: packed)
-            panel = UnsafePointer(packed)
+            if plan.strip, let pack = kernelTable.stripPack {
+                let words = (base + plan.panelOffset).bindMemory(to: Int32.self, capacity: plan.panelBytes / 4)
+                pack(weights, g.filterHeight, g.filterWidth, g.filterDepth, outputDepth, words)
+                strip = true
+            } else {
+                let packed = (base + plan.panelOffset).bindMemory(to: Int8.self, capacity: plan.panelBytes)
+                Conv2DOptimized.pack(weights, windowBytes: taps, outputDepth: outputDepth, into: packed)
+            }
+            panel = UnsafePointer((base + plan.panelOffset).assumingMemoryBound(to: Int8.self))
         }
         let perChannel = table.requantization(q, singleRounding: false)
-        let optimized = eligible && ctx.requestOptimizedScratch(perChannel, routineBytes: Conv2DOptimized.scratchBytes(g, panel: panel != nil))
+        // The strip form needs only the lane constants in scratch.
+        let routine = strip ? 0 : Conv2DOptimized.scratchBytes(g, panel: panel != nil)
+        let optimized = eligible && ctx.requestOptimizedScratch(perChannel, routineBytes: routine)
         if let bytes = Conv2DReference.inPlaceScratchBytes(g) { ctx.allowInPlace(scratchBytes: bytes) }
         return Params(geometry: g, requantization: q, perChannel: perChannel, panel: panel, tablePacked: kernelTable.panelPack != nil,
-                      optimized: optimized)
+                      strip: strip, optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
@@ -124,12 +142,19 @@ public enum Conv2DKernel: OperatorKernel {
         if ctx.runsInPlace, let scratch = ctx.scratch {
             Conv2DReference.runInPlace(p.geometry, p.requantization, input: input, output: output, filter: filter,
                                        bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), scratch: scratch)
-        } else if p.optimized, let scratch = ctx.scratch, p.panel == nil || (kernelTable.panelPack != nil) == p.tablePacked {
+        } else if p.optimized, let scratch = ctx.scratch,
+                  p.strip ? kernelTable.stripRow != nil : p.panel == nil || (kernelTable.panelPack != nil) == p.tablePacked {
             // (A kernel table installed after prepare, against KernelTable's contract, may read
-            // another panel layout: the reference routine below then, exact too.)
+            // another panel layout or lack the strip form: the reference routine below then,
+            // exact too.)
             let lanes = p.perChannel.lanes(in: scratch)
-            Conv2DOptimized.run(p.geometry, lanes, inputOffset: p.requantization.inputOffset, panel: p.panel,
-                                input: input, filter: filter, output: output, scratch: scratch + p.perChannel.laneBytes)
+            if p.strip, let panel = p.panel {
+                Conv2DOptimized.runStrips(p.geometry, lanes, inputOffset: p.requantization.inputOffset,
+                                          packed: UnsafeRawPointer(panel).assumingMemoryBound(to: Int32.self), input: input, output: output)
+            } else {
+                Conv2DOptimized.run(p.geometry, lanes, inputOffset: p.requantization.inputOffset, panel: p.panel,
+                                    input: input, filter: filter, output: output, scratch: scratch + p.perChannel.laneBytes)
+            }
         } else {
             Conv2DReference.run(p.geometry, p.requantization, input: input, filter: filter,
                                 bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), output: output)

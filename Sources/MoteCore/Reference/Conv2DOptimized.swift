@@ -141,32 +141,18 @@ public enum Conv2DOptimized {
     }
 
     /// A 1x1 stride-1 conv with a panel: every pixel of every image in one sequence (input
-    /// and output pixels are contiguous), four at a time; the last partial group is copied out
-    /// so that nothing past the input is read.
+    /// and output pixels are contiguous), a batch of pixels per `accumulateRun`.
     static func runPointwise(_ g: ConvGeometry, _ lanes: RequantizationLanes, panel: UnsafePointer<Int8>,
                              input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
         let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: depth, patches: 4)
-        let padded = s.channels, batch = s.batch, acc = s.acc, patchStride = s.patchStride, patches = s.patches
+        let padded = s.channels, batch = s.batch, acc = s.acc
         let total = g.batches &* g.outputHeight &* g.outputWidth
         var start = 0
         while start < total {
             let count = min(batch, total &- start)
-            var j = 0
-            while j < count {
-                let p = start &+ j
-                let n = min(4, count &- j)
-                var win = ConvKernels.Windows(base: input + p &* depth, pixelStride: depth, rowStride: depth, rows: 1, run: depth)
-                if n < 4 {
-                    for q in 0..<4 {
-                        let src = input + (p &+ min(q, n &- 1)) &* depth, dst = patches + q &* patchStride
-                        for i in 0..<depth { dst[i] = src[i] }
-                    }
-                    win = ConvKernels.Windows(base: UnsafePointer(patches), pixelStride: patchStride, rowStride: depth, rows: 1, run: depth)
-                }
-                accumulatePanels(win, panel: panel, windowBytes: depth, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
-                j &+= 4
-            }
+            let win = ConvKernels.Windows(base: input + start &* depth, pixelStride: depth, rowStride: depth, rows: 1, run: depth)
+            accumulateRun(win, pixels: count, panel: panel, windowBytes: depth, outputDepth: g.outputDepth, acc, accStride: padded)
             ConvKernels.requantize(lanes, acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
                              out: output + start &* g.outputDepth, outStride: g.outputDepth)
             start &+= count
@@ -187,6 +173,37 @@ public enum Conv2DOptimized {
         }
     }
 
+    /// `pixels` pixels' accumulators (pixel `p`'s window at `win.base + p * win.pixelStride`)
+    /// for every output channel: the kernel table's `panelRun` in one call when it has one,
+    /// else four pixels at a time, a last partial group ending at the last pixel (overlapping
+    /// the one before: the same sums written again), or one pixel at a time when there are
+    /// fewer than four. Reads only those pixels' windows.
+    @inline(__always)
+    static func accumulateRun(_ win: ConvKernels.Windows, pixels: Int, panel: UnsafePointer<Int8>, windowBytes k: Int, outputDepth: Int,
+                              _ acc: UnsafeMutablePointer<Int32>, accStride: Int) {
+        if let f = kernelTable.panelRun {
+            f(win.base, win.pixelStride, win.rowStride, win.rows, win.run, pixels, panel, outputDepth, acc, accStride)
+            return
+        }
+        if pixels < 4 {
+            for p in 0..<pixels {
+                var one = win
+                one.base = win.base + p &* win.pixelStride
+                one.pixelStride = 0
+                accumulatePanels(one, panel: panel, windowBytes: k, outputDepth: outputDepth, acc + p &* accStride, accStride: 0)
+            }
+            return
+        }
+        var p = 0
+        while p < pixels {
+            let q = min(p, pixels &- 4)
+            var four = win
+            four.base = win.base + q &* win.pixelStride
+            accumulatePanels(four, panel: panel, windowBytes: k, outputDepth: outputDepth, acc + q &* accStride, accStride: accStride)
+            p &+= 4
+        }
+    }
+
     static func runPanel(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32, panel: UnsafePointer<Int8>,
                          input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
@@ -201,33 +218,44 @@ public enum Conv2DOptimized {
         let inputRow = g.inputWidth &* depth
         let perImage = g.outputHeight &* g.outputWidth
         let total = g.batches &* perImage
-        // Pixels in one sequence over images and rows, four at a time: four pixels of one row
-        // whose windows are inside the image are read in place, any other four are gathered.
+        // Output pixel p of the sequence over images and rows: (image, row, column).
+        @inline(__always) func locate(_ p: Int) -> (Int, Int, Int) {
+            let b = p / perImage, rest = p &- b &* perImage
+            let oy = rest / g.outputWidth
+            return (b, oy, rest &- oy &* g.outputWidth)
+        }
+        // Whether the pixel's window is inside the image (read in place), as a run of them.
+        @inline(__always) func inside(_ oy: Int, _ ox: Int) -> Bool {
+            oy >= rowLo && oy < rowHi && ox >= colLo && ox < colHi && g.dilationWidth == 1
+        }
+        // A batch at a time: each row's run of interior pixels read in place by one
+        // `accumulateRun`, the other pixels gathered, up to four (across rows) per call.
         var start = 0
         while start < total {
             let count = min(batch, total &- start)
             var j = 0
             while j < count {
-                let p = start &+ j
-                let n = min(4, count &- j)
-                let b = p / perImage, oy = (p &- b &* perImage) / g.outputWidth
-                let ox = p &- b &* perImage &- oy &* g.outputWidth
-                let image = input + b &* imageSize
-                var win = gathered
-                if n == 4 && oy >= rowLo && oy < rowHi && ox >= colLo && ox &+ 4 <= colHi && g.dilationWidth == 1 {
+                let (b, oy, ox) = locate(start &+ j)
+                if inside(oy, ox) {
+                    let n = min(count &- j, colHi &- ox)
                     let iy = oy &* g.strideHeight &- g.padTop, ix = ox &* g.strideWidth &- g.padLeft
-                    win = ConvKernels.Windows(base: image + (iy &* inputRow &+ ix &* depth), pixelStride: g.strideWidth &* depth,
-                                              rowStride: g.dilationHeight &* inputRow, rows: g.filterHeight, run: g.filterWidth &* depth)
-                } else {
-                    for q in 0..<4 {
-                        let pq = p &+ min(q, n &- 1)
-                        let bq = pq / perImage, yq = (pq &- bq &* perImage) / g.outputWidth
-                        ConvKernels.im2col(g, image: input + bq &* imageSize, oy: yq, ox: pq &- bq &* perImage &- yq &* g.outputWidth,
-                                           channelBase: 0, depth: depth, padValue: padValue, patch: patches + q &* patchStride)
-                    }
+                    let win = ConvKernels.Windows(base: input + (b &* imageSize &+ iy &* inputRow &+ ix &* depth),
+                                                  pixelStride: g.strideWidth &* depth, rowStride: g.dilationHeight &* inputRow,
+                                                  rows: g.filterHeight, run: g.filterWidth &* depth)
+                    accumulateRun(win, pixels: n, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
+                    j &+= n
+                    continue
                 }
-                accumulatePanels(win, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
-                j &+= 4
+                var n = 0
+                while n < 4 && j &+ n < count {
+                    let (bq, yq, xq) = n == 0 ? (b, oy, ox) : locate(start &+ j &+ n)
+                    if n > 0 && inside(yq, xq) { break }
+                    ConvKernels.im2col(g, image: input + bq &* imageSize, oy: yq, ox: xq, channelBase: 0, depth: depth,
+                                       padValue: padValue, patch: patches + n &* patchStride)
+                    n &+= 1
+                }
+                accumulateRun(gathered, pixels: n, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
+                j &+= n
             }
             ConvKernels.requantize(lanes, acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
                              out: output + start &* g.outputDepth, outStride: g.outputDepth)
