@@ -413,6 +413,49 @@ final class KernelTableTests: XCTestCase {
 
     /// Every fixture, every sample, with `MoteCoreDSP.install()`'s choice and then with each
     /// variant: the output equals TFLite's reference kernels byte for byte.
+    /// CONV_2D's strip form (AVX-512 VNNI only) against the reference routine, on spatial
+    /// filters over 1...7 input channels: strides, dilations, SAME/VALID borders, every fused
+    /// activation, per-channel and per-tensor scales, output scales that give left shifts,
+    /// output channels 1...40 (blocks of 16 and a last one of 8) and rows that end mid-strip.
+    func testStripConvEqualsReferenceRoutine() throws {
+        guard MoteCoreDSP.available.contains("avx512vnni") else {
+            print("no AVX-512 VNNI on this CPU: the strip form is not available, nothing to compare")
+            return
+        }
+        defer { MoteCoreDSP.install(variant: "portable") }
+        XCTAssertTrue(MoteCoreDSP.install(variant: "avx512vnni"))
+        var rng = SeededRandom(0x57121)
+        var strips = 0, trials = 0
+        while trials < 160 {
+            var p = ConvProblem.random(&rng)
+            p.groups = 1
+            p.inputDepth = Int.random(in: 1...7, using: &rng)
+            p.outputDepth = [1, 3, 8, 9, 16, 17, 24, 33, 40].randomElement(using: &rng)!
+            p.kernelH = Int.random(in: 1...5, using: &rng)
+            p.kernelW = Int.random(in: 1...5, using: &rng)
+            guard p.kernelH * p.kernelW > 1 else { continue }
+            p.height = (p.kernelH - 1) * p.dilationH + 1 + Int.random(in: 0...6, using: &rng)
+            p.width = (p.kernelW - 1) * p.dilationW + 1 + p.strideW * Int.random(in: 7...40, using: &rng)
+            let small = trials % 5 == 0  // multipliers above 1: left shifts
+            if small { p.outScale = p.inScale * 0.0005 }
+            p.filterScales = (0..<(p.perChannel ? p.outputDepth : 1)).map { _ in Float.random(in: 0.002...0.02, using: &rng) }
+            p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+            p.filter = rng.int8s(p.outputDepth * p.kernelH * p.kernelW * p.filterDepth, -127...127)
+            p.bias = (0..<p.outputDepth).map { _ in Int32.random(in: -3000...3000, using: &rng) }
+            trials += 1
+            var taken = false
+            let (fast, slow) = try OpHarness.runBoth(Conv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                taken = params.strip
+                Conv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                    filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                    output: ctx.output(0, as: Int8.self))
+            }
+            if taken { strips += 1 }
+            XCTAssertEqual(fast, slow, "strip trial \(trials): in \(p.height)x\(p.width)x\(p.inputDepth) out \(p.outputShape) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same) act \(p.activation) small \(small)")
+        }
+        XCTAssertGreaterThan(strips, trials / 2, "most of these shapes take the strip form")
+    }
+
     func testEveryFixtureMatchesReferenceWithDSPKernels() throws {
         let models = try Fixtures.models()
         defer { MoteCoreDSP.install(variant: "portable") }
