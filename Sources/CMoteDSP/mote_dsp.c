@@ -749,15 +749,19 @@ AVX512 INLINE __m128i sums4(const int8_t *s0, const int8_t *s1, const int8_t *s2
     return _mm_slli_epi32(_mm512_castsi512_si128(_mm512_permutexvar_epi32(pick, s)), 7);
 }
 
+/// Four pixels' sums over one chunk: pixel p's lanes 0..15 in a[p], 16..31 in b[p].
+typedef struct {
+    __m512i a0, a1, a2, a3, b0, b1, b2, b3;
+} panel_sums;
+
 /// Four pixels (s0..s3; `rows` runs of `run` bytes, row r at + r * rs) x (16 * chunks) lanes of
-/// a panel_pack_vnni chunk; rows 0 ..< n of acc written (acc[p * as + j], j < 16 * chunks).
-/// Window bytes k..k+3 (k a multiple of 4: one row, or rows whose length is a multiple of 4)
-/// are one 4 * width byte group, loaded as vpdpbusd's unsigned operand as it is; the signed
-/// operand is the pixel's four bytes broadcast; the 128 * sum(window) the shift adds is
-/// subtracted at the end. A partial last step (rows == 1) loads only the window's bytes.
-AVX512 INLINE void panel_body(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t rs,
-                              ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, int32_t *acc, ptrdiff_t as, ptrdiff_t n,
-                              const int chunks) {
+/// a panel_pack_vnni chunk. Window bytes k..k+3 (k a multiple of 4: one row, or rows whose
+/// length is a multiple of 4) are one 4 * width byte group, loaded as vpdpbusd's unsigned
+/// operand as it is; the signed operand is the pixel's four bytes broadcast; the
+/// 128 * sum(window) the shift adds is subtracted at the end. A partial last step (rows == 1)
+/// loads only the window's bytes.
+AVX512 INLINE panel_sums panel_accumulate(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t rs,
+                                          ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, const int chunks) {
     const int width = 16 * chunks;
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     const int8_t *wp = panel;
@@ -798,19 +802,29 @@ AVX512 INLINE void panel_body(const int8_t *s0, const int8_t *s1, const int8_t *
 #undef PANEL_STEP
     const __m512i c0 = _mm512_broadcastd_epi32(sum), c1 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0x55));
     const __m512i c2 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xaa)), c3 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xff));
-    _mm512_storeu_si512(acc, _mm512_sub_epi32(a0, c0));
-    if (chunks == 2) _mm512_storeu_si512(acc + 16, _mm512_sub_epi32(b0, c0));
+    const panel_sums t = {_mm512_sub_epi32(a0, c0), _mm512_sub_epi32(a1, c1), _mm512_sub_epi32(a2, c2), _mm512_sub_epi32(a3, c3),
+                          _mm512_sub_epi32(b0, c0), _mm512_sub_epi32(b1, c1), _mm512_sub_epi32(b2, c2), _mm512_sub_epi32(b3, c3)};
+    return t;
+}
+
+/// panel_accumulate's sums stored: rows 0 ..< n of acc (acc[p * as + j], j < 16 * chunks).
+AVX512 INLINE void panel_body(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t rs,
+                              ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, int32_t *acc, ptrdiff_t as, ptrdiff_t n,
+                              const int chunks) {
+    const panel_sums t = panel_accumulate(s0, s1, s2, s3, rs, rows, run, panel, chunks);
+    _mm512_storeu_si512(acc, t.a0);
+    if (chunks == 2) _mm512_storeu_si512(acc + 16, t.b0);
     if (n > 1) {
-        _mm512_storeu_si512(acc + as, _mm512_sub_epi32(a1, c1));
-        if (chunks == 2) _mm512_storeu_si512(acc + as + 16, _mm512_sub_epi32(b1, c1));
+        _mm512_storeu_si512(acc + as, t.a1);
+        if (chunks == 2) _mm512_storeu_si512(acc + as + 16, t.b1);
     }
     if (n > 2) {
-        _mm512_storeu_si512(acc + 2 * as, _mm512_sub_epi32(a2, c2));
-        if (chunks == 2) _mm512_storeu_si512(acc + 2 * as + 16, _mm512_sub_epi32(b2, c2));
+        _mm512_storeu_si512(acc + 2 * as, t.a2);
+        if (chunks == 2) _mm512_storeu_si512(acc + 2 * as + 16, t.b2);
     }
     if (n > 3) {
-        _mm512_storeu_si512(acc + 3 * as, _mm512_sub_epi32(a3, c3));
-        if (chunks == 2) _mm512_storeu_si512(acc + 3 * as + 16, _mm512_sub_epi32(b3, c3));
+        _mm512_storeu_si512(acc + 3 * as, t.a3);
+        if (chunks == 2) _mm512_storeu_si512(acc + 3 * as + 16, t.b3);
     }
 }
 
@@ -837,51 +851,6 @@ AVX512 INLINE void panel_gather(const int8_t *const s[4], ptrdiff_t rs, ptrdiff_
         for (ptrdiff_t r = 0; r < rows; r++) memcpy(patch + q * stride + r * run, s[q] + r * rs, (size_t)run);
 }
 
-/// panel_run (mote_dsp.h) on panel_pack_vnni's layout: chunk by chunk, four pixels at a time; a last group of fewer than four ends at the last pixel,
-/// overlapping the group before it (the same sums written again), or, with fewer than four
-/// pixels in all, repeats the last pixel's window without storing it.
-AVX512 static void panel_run_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run, ptrdiff_t pixels,
-                                  const int8_t *panel, ptrdiff_t depth, int32_t *acc, ptrdiff_t as) {
-    const ptrdiff_t k = rows * run, kp = (k + 3) & ~(ptrdiff_t)3;
-    // The gathered windows must outlive each group's body, so they live at function scope.
-    int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
-    const int gather = run % 4 != 0 && rows > 1;
-    const int fast = rows <= 4 && run <= 16;
-    const ptrdiff_t stride = fast ? 64 : k;
-    __m512i idx = _mm512_setzero_si512();
-    const __mmask64 keep = bytes_mask(k);
-    if (gather && fast) {
-        int8_t t[64];
-        for (ptrdiff_t i = 0; i < 64; i++) t[i] = (int8_t)(i < k ? (i / run) * 16 + i % run : 0);
-        idx = _mm512_loadu_si512(t);
-    }
-    for (ptrdiff_t first = 0; first < depth;) {
-        const int chunks = depth - first > 16 ? 2 : 1;
-        for (ptrdiff_t g = 0; g < pixels; g += 4) {
-            const ptrdiff_t p = g + 4 <= pixels || pixels < 4 ? g : pixels - 4;
-            const ptrdiff_t n = pixels - p < 4 ? pixels - p : 4;
-            const int8_t *s[4];
-            for (int q = 0; q < 4; q++) s[q] = base + (p + (q < n ? q : n - 1)) * ps;
-            ptrdiff_t r = rows, w = run, o = rs;
-            if (gather) {
-                panel_gather(s, rs, rows, run, patch, stride, fast, idx, keep);
-                for (int q = 0; q < 4; q++) s[q] = patch + q * stride;
-                r = 1, w = k, o = 0;
-            }
-            int32_t *a = acc + p * as + first;
-            if (chunks == 2) panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, as, n, 2);
-            else panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, as, n, 1);
-        }
-        panel += 16 * chunks * kp;
-        first += 16 * chunks;
-    }
-}
-
-/// panel4 on panel_pack_vnni's layout: panel_run over four pixels and one chunk.
-AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
-                               const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t as) {
-    panel_run_vnni(base, ps, rs, rows, run, 4, panel, width, acc, as);
-}
 
 AVX512 static void dw_run_vnni(const int8_t *input, ptrdiff_t row_stride, ptrdiff_t tap_stride, ptrdiff_t fh, ptrdiff_t fw,
                                const int8_t *table, ptrdiff_t channels, ptrdiff_t start, ptrdiff_t count, int32_t *acc) {
@@ -1128,6 +1097,124 @@ AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptr
             requant_chunk_rows(a, acc_stride, rows, o, out_stride, n, paired, &k, z, vlo, vhi, 0, 1, 0);
         }
     }
+}
+
+/// What panel_walk does with each group's sums: stores them (acc), or requantizes them into
+/// int8 bytes (out, with one chunk's two halves of constants; see panel_run_requantize).
+typedef struct {
+    int32_t *acc;
+    ptrdiff_t as;
+    int8_t *out;
+    ptrdiff_t out_stride;
+    const int64_t *rounding, *negative, *right;
+    const int32_t *mult, *left, *folded;
+    int32_t zero, lo, hi;
+} panel_sink;
+
+/// requant16 in the form the chunk's constants were made for (`full`: the whole int8 range).
+AVX512 INLINE __m128i requant_chunk16(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi, int full) {
+    if (k->narrow && !k->shifted && full) return requant16(a, k, z, vlo, vhi, 1, 0, 1);
+    if (k->narrow) return requant16(a, k, z, vlo, vhi, 1, 1, 0);
+    return requant16(a, k, z, vlo, vhi, 0, 1, 0);
+}
+
+/// panel_run's loop: chunk by chunk, four pixels at a time; a last group of fewer than four
+/// ends at the last pixel, overlapping the group before it (the same sums written again), or,
+/// with fewer than four pixels in all, repeats the last pixel's window without storing it.
+/// `fused` requantizes each group's sums into `sink->out` instead of storing them.
+AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run, ptrdiff_t pixels,
+                              const int8_t *panel, ptrdiff_t depth, const panel_sink *sink, const int fused) {
+    const ptrdiff_t k = rows * run, kp = (k + 3) & ~(ptrdiff_t)3;
+    // The gathered windows must outlive each group's body, so they live at function scope.
+    int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
+    const int gather = run % 4 != 0 && rows > 1;
+    const int fast = rows <= 4 && run <= 16;
+    const ptrdiff_t stride = fast ? 64 : k;
+    __m512i idx = _mm512_setzero_si512();
+    const __mmask64 keep = bytes_mask(k);
+    if (gather && fast) {
+        // Window byte i = r * run + c comes from 128-bit lane r, byte c.
+        int8_t t[64] = {0};
+        for (ptrdiff_t i = 0, r = 0, c = 0; i < k; i++) {
+            t[i] = (int8_t)(16 * r + c);
+            if (++c == run) c = 0, r++;
+        }
+        idx = _mm512_loadu_si512(t);
+    }
+    const __m512i z = _mm512_set1_epi32(sink->zero), vlo = _mm512_set1_epi32(sink->lo), vhi = _mm512_set1_epi32(sink->hi);
+    const int full = sink->lo == -128 && sink->hi == 127;
+    for (ptrdiff_t first = 0; first < depth;) {
+        const int chunks = depth - first > 16 ? 2 : 1;
+        const ptrdiff_t n0 = depth - first < 16 ? depth - first : 16, n1 = chunks == 2 ? (depth - first - 16 < 16 ? depth - first - 16 : 16) : 0;
+        requant_chunk k0, k1;
+        if (fused) {
+            const ptrdiff_t c = first;
+            k0 = requant_constants(sink->rounding + c, sink->negative + c, sink->right + c, sink->mult + c, sink->left + c,
+                                   sink->folded + c, n0, 0, sink->zero);
+            k1 = k0;
+            if (chunks == 2)
+                k1 = requant_constants(sink->rounding + c + 16, sink->negative + c + 16, sink->right + c + 16, sink->mult + c + 16,
+                                       sink->left + c + 16, sink->folded + c + 16, n1, 0, sink->zero);
+        }
+        const __mmask16 m0 = (__mmask16)((1u << n0) - 1), m1 = (__mmask16)((1u << n1) - 1);
+        for (ptrdiff_t g = 0; g < pixels; g += 4) {
+            const ptrdiff_t p = g + 4 <= pixels || pixels < 4 ? g : pixels - 4;
+            const ptrdiff_t n = pixels - p < 4 ? pixels - p : 4;
+            const int8_t *s[4];
+            for (int q = 0; q < 4; q++) s[q] = base + (p + (q < n ? q : n - 1)) * ps;
+            ptrdiff_t r = rows, w = run, o = rs;
+            if (gather) {
+                panel_gather(s, rs, rows, run, patch, stride, fast, idx, keep);
+                for (int q = 0; q < 4; q++) s[q] = patch + q * stride;
+                r = 1, w = k, o = 0;
+            }
+            if (!fused) {
+                int32_t *a = sink->acc + p * sink->as + first;
+                if (chunks == 2) panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, sink->as, n, 2);
+                else panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, sink->as, n, 1);
+                continue;
+            }
+            const panel_sums t = chunks == 2 ? panel_accumulate(s[0], s[1], s[2], s[3], o, r, w, panel, 2)
+                                             : panel_accumulate(s[0], s[1], s[2], s[3], o, r, w, panel, 1);
+            int8_t *dst = sink->out + p * sink->out_stride + first;
+            const ptrdiff_t os = sink->out_stride;
+#define PANEL_OUT(Q, A, B)                                                                                   \
+    do {                                                                                                     \
+        _mm_mask_storeu_epi8(dst + (Q) * os, m0, requant_chunk16((A), &k0, z, vlo, vhi, full));              \
+        if (chunks == 2) _mm_mask_storeu_epi8(dst + (Q) * os + 16, m1, requant_chunk16((B), &k1, z, vlo, vhi, full)); \
+    } while (0)
+            PANEL_OUT(0, t.a0, t.b0);
+            if (n > 1) PANEL_OUT(1, t.a1, t.b1);
+            if (n > 2) PANEL_OUT(2, t.a2, t.b2);
+            if (n > 3) PANEL_OUT(3, t.a3, t.b3);
+#undef PANEL_OUT
+        }
+        panel += 16 * chunks * kp;
+        first += 16 * chunks;
+    }
+}
+
+/// panel_run (mote_dsp.h) on panel_pack_vnni's layout.
+AVX512 static void panel_run_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run, ptrdiff_t pixels,
+                                  const int8_t *panel, ptrdiff_t depth, int32_t *acc, ptrdiff_t as) {
+    const panel_sink sink = {.acc = acc, .as = as, .lo = -128, .hi = 127};
+    panel_walk(base, ps, rs, rows, run, pixels, panel, depth, &sink, 0);
+}
+
+/// panel4 on panel_pack_vnni's layout: panel_run over four pixels and one chunk.
+AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
+                               const int8_t *panel, ptrdiff_t width, int32_t *acc, ptrdiff_t as) {
+    panel_run_vnni(base, ps, rs, rows, run, 4, panel, width, acc, as);
+}
+
+/// panel_run_requantize (mote_dsp.h) on panel_pack_vnni's layout.
+AVX512 static void panel_run_requantize_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
+                                             ptrdiff_t pixels, const int8_t *panel, ptrdiff_t depth, int8_t *out,
+                                             ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative,
+                                             const int64_t *right, const int32_t *mult, const int32_t *left,
+                                             const int32_t *folded, int32_t zero, int32_t lo, int32_t hi) {
+    const panel_sink sink = {NULL, 0, out, out_stride, rounding, negative, right, mult, left, folded, zero, lo, hi};
+    panel_walk(base, ps, rs, rows, run, pixels, panel, depth, &sink, 1);
 }
 
 /// Packs a filter for strip_row_vnni (mote_dsp.h, strip_pack): word (r * gr + j) * dp + c holds
@@ -1428,9 +1515,9 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
-     dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_row_vnni},
+     dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_row_vnni, panel_run_requantize_vnni},
     {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, dw_pack_avx2,
-     dw_row_avx2, NULL, NULL, NULL, NULL},
+     dw_row_avx2, NULL, NULL, NULL, NULL, NULL},
 };
 
 static int supported(int variant) {

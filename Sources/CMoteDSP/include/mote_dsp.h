@@ -49,6 +49,14 @@ typedef void (*mote_panel_pack_fn)(const int8_t *filter, ptrdiff_t k, ptrdiff_t 
 typedef void (*mote_panel_run_fn)(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_stride, ptrdiff_t rows,
                                   ptrdiff_t run, ptrdiff_t pixels, const int8_t *panel, ptrdiff_t output_depth, int32_t *acc,
                                   ptrdiff_t acc_stride);
+/// panel_run's sums requantized with mote_requantize_fn's formula (channel c's constants at
+/// index c), written as bytes: out[p * out_stride + j] for p < pixels, j < output_depth.
+typedef void (*mote_panel_run_requantize_fn)(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_stride, ptrdiff_t rows,
+                                             ptrdiff_t run, ptrdiff_t pixels, const int8_t *panel, ptrdiff_t output_depth,
+                                             int8_t *out, ptrdiff_t out_stride, const int64_t *rounding,
+                                             const int64_t *negative, const int64_t *right_shift, const int32_t *multipliers,
+                                             const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
+                                             int32_t activation_min, int32_t activation_max);
 /// Widest run of input bytes one strip reads per filter row: (15 * stride_w + (filter_width - 1)
 /// * dilation_w + 1) * depth <= MOTE_STRIP_SPAN (see strip_row).
 #define MOTE_STRIP_SPAN 128
@@ -144,9 +152,9 @@ typedef void (*mote_pool_fn)(const int8_t *src, ptrdiff_t row_stride, ptrdiff_t 
 
 /// One variant's functions. Every pointer is set except dw_pack and dw_row,
 /// which are NULL where the variant has none (then the callers use dw_run and dw_pixel),
-/// panel_pack, NULL where panel4 reads Conv2DOptimized.pack's layout, panel_run, NULL
-/// where the callers loop over panel4 themselves, and strip_pack / strip_row, NULL where the
-/// variant has no strip form.
+/// panel_pack, NULL where panel4 reads Conv2DOptimized.pack's layout, panel_run and
+/// panel_run_requantize, NULL where the callers loop over panel4 themselves, and strip_pack /
+/// strip_row, NULL where the variant has no strip form.
 typedef struct {
     const char *name;
     mote_dot_rows_fn dot_rows;
@@ -162,6 +170,7 @@ typedef struct {
     mote_panel_run_fn _Nullable panel_run;
     mote_strip_pack_fn _Nullable strip_pack;
     mote_strip_row_fn _Nullable strip_row;
+    mote_panel_run_requantize_fn _Nullable panel_run_requantize;
 } mote_dsp_kernels;
 
 /// Variant numbers, best first.
