@@ -710,10 +710,9 @@ AVX512 static void dot_rows_vnni(const int8_t *x, const int8_t *y, const int8_t 
 /// Packs an OHWI filter (`depth` rows of `k` bytes) for panel_run_vnni / panel4_vnni: chunks of
 /// 16 or 32 lanes as Conv2DOptimized.pack, each of kp = k rounded up to 4 window bytes,
 /// lane-major in vpdpbusd's groups: window byte 4g + q of lane j at g * 4 * width + 4 * j + q,
-/// stored as w ^ 0x80 (w + 128 as unsigned, vpdpbusd's unsigned operand). Window bytes
-/// k..kp-1 are 0 (they add nothing, so a partial last step needs no mask on the weights);
-/// lanes past `depth` are weight 0 (0x80), as in the Swift layout, so every lane sums as the
-/// portable loop.
+/// the signed weight itself (vpdpbusd's signed operand). Window bytes k..kp-1 and lanes past
+/// `depth` are 0: they add nothing whatever the input bytes beside them, so a partial last
+/// step needs no mask on the weights.
 AVX512 static void panel_pack_vnni(const int8_t *filter, ptrdiff_t k, ptrdiff_t depth, int8_t *panel) {
     const ptrdiff_t kp = (k + 3) & ~(ptrdiff_t)3;
     for (ptrdiff_t first = 0; first < depth;) {
@@ -722,31 +721,35 @@ AVX512 static void panel_pack_vnni(const int8_t *filter, ptrdiff_t k, ptrdiff_t 
             for (ptrdiff_t j = 0; j < width; j++)
                 for (ptrdiff_t q = 0; q < 4; q++) {
                     const ptrdiff_t c = first + j, i = g + q;
-                    const int8_t w = c < depth && i < k ? filter[c * k + i] : 0;
-                    panel[g * width + 4 * j + q] = i < k ? (int8_t)((uint8_t)w ^ 0x80) : 0;
+                    panel[g * width + 4 * j + q] = c < depth && i < k ? filter[c * k + i] : 0;
                 }
         panel += width * kp;
         first += width;
     }
 }
 
-/// 128 * sum(s_p[i] for i < n) for the four pixels p, in one vector (wrapping): lane p of
-/// the 128-bit lanes of `v` holds pixel p's next 16 bytes.
-AVX512 INLINE __m128i sums4(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t n) {
-    const __m512i ones = _mm512_set1_epi8(1);
-    __m512i s = _mm512_setzero_si512();
-    for (ptrdiff_t c = 0; c < n; c += 16) {
-        const __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
-        __m512i v = _mm512_castsi128_si512(_mm_maskz_loadu_epi8(m, s0 + c));
-        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s1 + c), 1);
-        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s2 + c), 2);
-        v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(m, s3 + c), 3);
-        s = _mm512_dpbusd_epi32(s, ones, v);
+/// 128 * (sum of a chunk's weights) per lane (wrapping), lanes 0..15 and 16..31: what
+/// panel_accumulate's unsigned input bytes x + 128 add beyond the products x * w.
+AVX512 INLINE void panel_bias(const int8_t *panel, ptrdiff_t kp, const int chunks, __m512i *lo, __m512i *hi) {
+    const int width = 16 * chunks;
+    const __m512i h = _mm512_set1_epi8((char)0x80);
+    __m512i a = _mm512_setzero_si512(), b = a;
+    for (ptrdiff_t g = 0; g < kp; g += 4) {
+        a = _mm512_dpbusd_epi32(a, h, _mm512_loadu_si512(panel + g * width));
+        if (chunks == 2) b = _mm512_dpbusd_epi32(b, h, _mm512_loadu_si512(panel + g * width + 64));
     }
-    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0x4e));
-    s = _mm512_add_epi32(s, _mm512_shuffle_epi32(s, (_MM_PERM_ENUM)0xb1));
-    const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    return _mm_slli_epi32(_mm512_castsi512_si128(_mm512_permutexvar_epi32(pick, s)), 7);
+    *lo = a;
+    *hi = b;
+}
+
+/// The four bytes at p broadcast to every int32 lane, each xored with 0x80 (x + 128 as an
+/// unsigned byte), in one instruction: vpxord with an embedded broadcast. (Written as
+/// intrinsics, clang xors the four bytes first and then broadcasts them: three instructions.)
+typedef int32_t __attribute__((may_alias, aligned(1))) mote_i32u;
+AVX512 INLINE __m512i broadcast_flipped(const int8_t *p, __m512i flip) {
+    __m512i y;
+    __asm__("vpxord %1%{1to16%}, %2, %0" : "=v"(y) : "m"(*(const mote_i32u *)p), "v"(flip));
+    return y;
 }
 
 /// Four pixels' sums over one chunk: pixel p's lanes 0..15 in a[p], 16..31 in b[p].
@@ -755,30 +758,31 @@ typedef struct {
 } panel_sums;
 
 /// Four pixels (s0..s3; `rows` runs of `run` bytes, row r at + r * rs) x (16 * chunks) lanes of
-/// a panel_pack_vnni chunk. Window bytes k..k+3 (k a multiple of 4: one row, or rows whose
-/// length is a multiple of 4) are one 4 * width byte group, loaded as vpdpbusd's unsigned
-/// operand as it is; the signed operand is the pixel's four bytes broadcast; the
-/// 128 * sum(window) the shift adds is subtracted at the end. A partial last step (rows == 1)
-/// loads only the window's bytes.
+/// a panel_pack_vnni chunk, less `bias_lo` / `bias_hi` (panel_bias). Window bytes k..k+3 (k a
+/// multiple of 4: one row, or rows whose length is a multiple of 4) are one 4 * width byte
+/// group of weights, vpdpbusd's signed operand; the unsigned one is the pixel's four bytes
+/// broadcast, + 128. A partial last step (rows == 1) loads only the window's bytes (the others
+/// become 128, against weights 0).
 AVX512 INLINE panel_sums panel_accumulate(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t rs,
-                                          ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, const int chunks) {
+                                          ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, __m512i bias_lo, __m512i bias_hi,
+                                          const int chunks) {
     const int width = 16 * chunks;
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     const int8_t *wp = panel;
-    __m128i sum = _mm_setzero_si128();
+    const __m512i flip = _mm512_set1_epi8((char)0x80);
 #define PANEL_STEP(Y0, Y1, Y2, Y3)                                                                    \
     do {                                                                                              \
         const __m512i wl = _mm512_loadu_si512(wp), wh = chunks == 2 ? _mm512_loadu_si512(wp + 64) : wl; \
         const __m512i y0 = (Y0), y1 = (Y1), y2 = (Y2), y3 = (Y3);                                     \
-        a0 = _mm512_dpbusd_epi32(a0, wl, y0);                                                         \
-        a1 = _mm512_dpbusd_epi32(a1, wl, y1);                                                         \
-        a2 = _mm512_dpbusd_epi32(a2, wl, y2);                                                         \
-        a3 = _mm512_dpbusd_epi32(a3, wl, y3);                                                         \
+        a0 = _mm512_dpbusd_epi32(a0, y0, wl);                                                         \
+        a1 = _mm512_dpbusd_epi32(a1, y1, wl);                                                         \
+        a2 = _mm512_dpbusd_epi32(a2, y2, wl);                                                         \
+        a3 = _mm512_dpbusd_epi32(a3, y3, wl);                                                         \
         if (chunks == 2) {                                                                            \
-            b0 = _mm512_dpbusd_epi32(b0, wh, y0);                                                     \
-            b1 = _mm512_dpbusd_epi32(b1, wh, y1);                                                     \
-            b2 = _mm512_dpbusd_epi32(b2, wh, y2);                                                     \
-            b3 = _mm512_dpbusd_epi32(b3, wh, y3);                                                     \
+            b0 = _mm512_dpbusd_epi32(b0, y0, wh);                                                     \
+            b1 = _mm512_dpbusd_epi32(b1, y1, wh);                                                     \
+            b2 = _mm512_dpbusd_epi32(b2, y2, wh);                                                     \
+            b3 = _mm512_dpbusd_epi32(b3, y3, wh);                                                     \
         }                                                                                             \
         wp += 4 * width;                                                                              \
     } while (0)
@@ -786,32 +790,29 @@ AVX512 INLINE panel_sums panel_accumulate(const int8_t *s0, const int8_t *s1, co
         const ptrdiff_t o = r * rs;
         ptrdiff_t i = 0;
         for (; i + 4 <= run; i += 4)
-            PANEL_STEP(_mm512_set1_epi32(load32(s0 + o + i)), _mm512_set1_epi32(load32(s1 + o + i)),
-                       _mm512_set1_epi32(load32(s2 + o + i)), _mm512_set1_epi32(load32(s3 + o + i)));
+            PANEL_STEP(broadcast_flipped(s0 + o + i, flip), broadcast_flipped(s1 + o + i, flip),
+                       broadcast_flipped(s2 + o + i, flip), broadcast_flipped(s3 + o + i, flip));
         if (i < run) {
             // The window's last 1-3 bytes (rows == 1 here): the pixels' bytes past it are not
-            // loaded (the panel's are 0 there).
+            // loaded (the panel's weights are 0 there).
             const __mmask16 xm = (__mmask16)((1u << (run - i)) - 1);
-            PANEL_STEP(_mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s0 + o + i)),
-                       _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s1 + o + i)),
-                       _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s2 + o + i)),
-                       _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, s3 + o + i)));
+#define TAIL(S) _mm512_xor_si512(_mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(xm, (S) + o + i)), flip)
+            PANEL_STEP(TAIL(s0), TAIL(s1), TAIL(s2), TAIL(s3));
+#undef TAIL
         }
-        sum = _mm_add_epi32(sum, sums4(s0 + o, s1 + o, s2 + o, s3 + o, run));
     }
 #undef PANEL_STEP
-    const __m512i c0 = _mm512_broadcastd_epi32(sum), c1 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0x55));
-    const __m512i c2 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xaa)), c3 = _mm512_broadcastd_epi32(_mm_shuffle_epi32(sum, 0xff));
-    const panel_sums t = {_mm512_sub_epi32(a0, c0), _mm512_sub_epi32(a1, c1), _mm512_sub_epi32(a2, c2), _mm512_sub_epi32(a3, c3),
-                          _mm512_sub_epi32(b0, c0), _mm512_sub_epi32(b1, c1), _mm512_sub_epi32(b2, c2), _mm512_sub_epi32(b3, c3)};
+    const __m512i c = bias_lo, d = bias_hi;
+    const panel_sums t = {_mm512_sub_epi32(a0, c), _mm512_sub_epi32(a1, c), _mm512_sub_epi32(a2, c), _mm512_sub_epi32(a3, c),
+                          _mm512_sub_epi32(b0, d), _mm512_sub_epi32(b1, d), _mm512_sub_epi32(b2, d), _mm512_sub_epi32(b3, d)};
     return t;
 }
 
 /// panel_accumulate's sums stored: rows 0 ..< n of acc (acc[p * as + j], j < 16 * chunks).
 AVX512 INLINE void panel_body(const int8_t *s0, const int8_t *s1, const int8_t *s2, const int8_t *s3, ptrdiff_t rs,
-                              ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, int32_t *acc, ptrdiff_t as, ptrdiff_t n,
-                              const int chunks) {
-    const panel_sums t = panel_accumulate(s0, s1, s2, s3, rs, rows, run, panel, chunks);
+                              ptrdiff_t rows, ptrdiff_t run, const int8_t *panel, __m512i bias_lo, __m512i bias_hi, int32_t *acc,
+                              ptrdiff_t as, ptrdiff_t n, const int chunks) {
+    const panel_sums t = panel_accumulate(s0, s1, s2, s3, rs, rows, run, panel, bias_lo, bias_hi, chunks);
     _mm512_storeu_si512(acc, t.a0);
     if (chunks == 2) _mm512_storeu_si512(acc + 16, t.b0);
     if (n > 1) {
@@ -1157,6 +1158,9 @@ AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, pt
                                        sink->left + c + 16, sink->folded + c + 16, n1, 0, sink->zero);
         }
         const __mmask16 m0 = (__mmask16)((1u << n0) - 1), m1 = (__mmask16)((1u << n1) - 1);
+        __m512i lo, hi;
+        if (chunks == 2) panel_bias(panel, kp, 2, &lo, &hi);
+        else panel_bias(panel, kp, 1, &lo, &hi);
         for (ptrdiff_t g = 0; g < pixels; g += 4) {
             const ptrdiff_t p = g + 4 <= pixels || pixels < 4 ? g : pixels - 4;
             const ptrdiff_t n = pixels - p < 4 ? pixels - p : 4;
@@ -1170,12 +1174,12 @@ AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, pt
             }
             if (!fused) {
                 int32_t *a = sink->acc + p * sink->as + first;
-                if (chunks == 2) panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, sink->as, n, 2);
-                else panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, a, sink->as, n, 1);
+                if (chunks == 2) panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, lo, hi, a, sink->as, n, 2);
+                else panel_body(s[0], s[1], s[2], s[3], o, r, w, panel, lo, hi, a, sink->as, n, 1);
                 continue;
             }
-            const panel_sums t = chunks == 2 ? panel_accumulate(s[0], s[1], s[2], s[3], o, r, w, panel, 2)
-                                             : panel_accumulate(s[0], s[1], s[2], s[3], o, r, w, panel, 1);
+            const panel_sums t = chunks == 2 ? panel_accumulate(s[0], s[1], s[2], s[3], o, r, w, panel, lo, hi, 2)
+                                             : panel_accumulate(s[0], s[1], s[2], s[3], o, r, w, panel, lo, hi, 1);
             int8_t *dst = sink->out + p * sink->out_stride + first;
             const ptrdiff_t os = sink->out_stride;
 #define PANEL_OUT(Q, A, B)                                                                                   \
