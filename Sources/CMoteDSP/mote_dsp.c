@@ -1293,8 +1293,9 @@ AVX512 INLINE int strip_constants(const strip_requant *q, ptrdiff_t c0, ptrdiff_
 }
 
 /// requant16's formula for 16 accumulators of one channel (constants `k`), the forms passed
-/// as constants as there.
-AVX512 INLINE __m128i requant_channel(__m512i a, const strip_channel *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
+/// as constants as there, before the narrowing to bytes: int32 lanes, clamped to the
+/// activation range unless `saturate` (the whole int8 range, which the saturating packs give).
+AVX512 INLINE __m512i requant_channel(__m512i a, const strip_channel *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
                                       const int shifted, const int saturate) {
     __m512i x = _mm512_add_epi32(a, k->bias);
     if (shifted) x = _mm512_sllv_epi32(x, k->left);
@@ -1309,22 +1310,21 @@ AVX512 INLINE __m128i requant_channel(__m512i a, const strip_channel *k, __m512i
         t = _mm512_permutex2var_epi32(_mm512_srav_epi64(ae, k->right), low, _mm512_srav_epi64(ao, k->right));
         t = _mm512_add_epi32(t, z);
     }
-    __m128i b = saturate ? _mm512_cvtsepi32_epi8(t) : _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(t, vlo), vhi));
-    __asm__("" : "+v"(b));  // keeps vpmov*db in registers (their store forms are slow on Zen 4)
-    return b;
+    // The clamp; with the whole int8 range the packs' saturation is the clamp.
+    return saturate ? t : _mm512_min_epi32(_mm512_max_epi32(t, vlo), vhi);
 }
 
-/// strip_block's transposes: byte i of pixel-major vector m takes byte t[m][i] of the
-/// channel-major pair (see strip_block).
+/// strip_block's transposes: byte i of pixel-major vector m takes byte t[m][i] of a pair of
+/// packed vectors (see strip_block).
 static const int8_t strip_t16[4][64] __attribute__((aligned(64))) = {
-    {0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 1, 17, 33, 49, 65, 81, 97, 113, 1, 17, 33, 49, 65, 81, 97, 113, 2, 18, 34, 50, 66, 82, 98, 114, 2, 18, 34, 50, 66, 82, 98, 114, 3, 19, 35, 51, 67, 83, 99, 115, 3, 19, 35, 51, 67, 83, 99, 115},
-    {4, 20, 36, 52, 68, 84, 100, 116, 4, 20, 36, 52, 68, 84, 100, 116, 5, 21, 37, 53, 69, 85, 101, 117, 5, 21, 37, 53, 69, 85, 101, 117, 6, 22, 38, 54, 70, 86, 102, 118, 6, 22, 38, 54, 70, 86, 102, 118, 7, 23, 39, 55, 71, 87, 103, 119, 7, 23, 39, 55, 71, 87, 103, 119},
-    {8, 24, 40, 56, 72, 88, 104, 120, 8, 24, 40, 56, 72, 88, 104, 120, 9, 25, 41, 57, 73, 89, 105, 121, 9, 25, 41, 57, 73, 89, 105, 121, 10, 26, 42, 58, 74, 90, 106, 122, 10, 26, 42, 58, 74, 90, 106, 122, 11, 27, 43, 59, 75, 91, 107, 123, 11, 27, 43, 59, 75, 91, 107, 123},
-    {12, 28, 44, 60, 76, 92, 108, 124, 12, 28, 44, 60, 76, 92, 108, 124, 13, 29, 45, 61, 77, 93, 109, 125, 13, 29, 45, 61, 77, 93, 109, 125, 14, 30, 46, 62, 78, 94, 110, 126, 14, 30, 46, 62, 78, 94, 110, 126, 15, 31, 47, 63, 79, 95, 111, 127, 15, 31, 47, 63, 79, 95, 111, 127},
+    {0, 4, 8, 12, 64, 68, 72, 76, 0, 4, 8, 12, 64, 68, 72, 76, 1, 5, 9, 13, 65, 69, 73, 77, 1, 5, 9, 13, 65, 69, 73, 77, 2, 6, 10, 14, 66, 70, 74, 78, 2, 6, 10, 14, 66, 70, 74, 78, 3, 7, 11, 15, 67, 71, 75, 79, 3, 7, 11, 15, 67, 71, 75, 79},
+    {16, 20, 24, 28, 80, 84, 88, 92, 16, 20, 24, 28, 80, 84, 88, 92, 17, 21, 25, 29, 81, 85, 89, 93, 17, 21, 25, 29, 81, 85, 89, 93, 18, 22, 26, 30, 82, 86, 90, 94, 18, 22, 26, 30, 82, 86, 90, 94, 19, 23, 27, 31, 83, 87, 91, 95, 19, 23, 27, 31, 83, 87, 91, 95},
+    {32, 36, 40, 44, 96, 100, 104, 108, 32, 36, 40, 44, 96, 100, 104, 108, 33, 37, 41, 45, 97, 101, 105, 109, 33, 37, 41, 45, 97, 101, 105, 109, 34, 38, 42, 46, 98, 102, 106, 110, 34, 38, 42, 46, 98, 102, 106, 110, 35, 39, 43, 47, 99, 103, 107, 111, 35, 39, 43, 47, 99, 103, 107, 111},
+    {48, 52, 56, 60, 112, 116, 120, 124, 48, 52, 56, 60, 112, 116, 120, 124, 49, 53, 57, 61, 113, 117, 121, 125, 49, 53, 57, 61, 113, 117, 121, 125, 50, 54, 58, 62, 114, 118, 122, 126, 50, 54, 58, 62, 114, 118, 122, 126, 51, 55, 59, 63, 115, 119, 123, 127, 51, 55, 59, 63, 115, 119, 123, 127},
 };
 static const int8_t strip_t8[2][64] __attribute__((aligned(64))) = {
-    {0, 16, 32, 48, 64, 80, 96, 112, 1, 17, 33, 49, 65, 81, 97, 113, 2, 18, 34, 50, 66, 82, 98, 114, 3, 19, 35, 51, 67, 83, 99, 115, 4, 20, 36, 52, 68, 84, 100, 116, 5, 21, 37, 53, 69, 85, 101, 117, 6, 22, 38, 54, 70, 86, 102, 118, 7, 23, 39, 55, 71, 87, 103, 119},
-    {8, 24, 40, 56, 72, 88, 104, 120, 9, 25, 41, 57, 73, 89, 105, 121, 10, 26, 42, 58, 74, 90, 106, 122, 11, 27, 43, 59, 75, 91, 107, 123, 12, 28, 44, 60, 76, 92, 108, 124, 13, 29, 45, 61, 77, 93, 109, 125, 14, 30, 46, 62, 78, 94, 110, 126, 15, 31, 47, 63, 79, 95, 111, 127},
+    {0, 4, 8, 12, 64, 68, 72, 76, 1, 5, 9, 13, 65, 69, 73, 77, 2, 6, 10, 14, 66, 70, 74, 78, 3, 7, 11, 15, 67, 71, 75, 79, 16, 20, 24, 28, 80, 84, 88, 92, 17, 21, 25, 29, 81, 85, 89, 93, 18, 22, 26, 30, 82, 86, 90, 94, 19, 23, 27, 31, 83, 87, 91, 95},
+    {32, 36, 40, 44, 96, 100, 104, 108, 33, 37, 41, 45, 97, 101, 105, 109, 34, 38, 42, 46, 98, 102, 106, 110, 35, 39, 43, 47, 99, 103, 107, 111, 48, 52, 56, 60, 112, 116, 120, 124, 49, 53, 57, 61, 113, 117, 121, 125, 50, 54, 58, 62, 114, 118, 122, 126, 51, 55, 59, 63, 115, 119, 123, 127},
 };
 
 /// One block of NB (8 or 16) output channels c0 ... of one strip of 16 pixels: the sums over
@@ -1341,26 +1341,27 @@ AVX512 INLINE void strip_block(const __m512i *xs, ptrdiff_t G, const int32_t *w,
         const int32_t *wg = w + g * dp + c0;
         for (int c = 0; c < NB; c++) a[c] = _mm512_dpbusd_epi32(a[c], xv, _mm512_set1_epi32(wg[c]));
     }
-    __m128i b[16];
-    for (int c = 0; c < NB; c++) b[c] = requant_channel(a[c], k + c, z, vlo, vhi, narrow, shifted, saturate);
-    const ptrdiff_t nb = out_depth - c0 < NB ? out_depth - c0 : NB;
-    // Channel-major vectors of four channels (channel c at 128-bit lane c % 4 of Z[c / 4]).
-    __m512i Z[4];
-    for (int v = 0; v < NB / 4; v++) {
-        __m512i t = _mm512_castsi128_si512(b[4 * v]);
-        t = _mm512_inserti32x4(t, b[4 * v + 1], 1);
-        t = _mm512_inserti32x4(t, b[4 * v + 2], 2);
-        Z[v] = _mm512_inserti32x4(t, b[4 * v + 3], 3);
+    // Four channels' int32 lanes narrowed at once: B[g] = packsswb(packssdw(t0, t1),
+    // packssdw(t2, t3)) for channels 4g..4g+3, saturating as vpmovsdb does; within 128-bit
+    // lane L it holds byte 4c + q = channel 4g + c of pixel 4L + q.
+    __m512i B[4];
+    for (int g = 0; g < NB / 4; g++) {
+        const __m512i t0 = requant_channel(a[4 * g], k + 4 * g, z, vlo, vhi, narrow, shifted, saturate);
+        const __m512i t1 = requant_channel(a[4 * g + 1], k + 4 * g + 1, z, vlo, vhi, narrow, shifted, saturate);
+        const __m512i t2 = requant_channel(a[4 * g + 2], k + 4 * g + 2, z, vlo, vhi, narrow, shifted, saturate);
+        const __m512i t3 = requant_channel(a[4 * g + 3], k + 4 * g + 3, z, vlo, vhi, narrow, shifted, saturate);
+        B[g] = _mm512_packs_epi16(_mm512_packs_epi32(t0, t1), _mm512_packs_epi32(t2, t3));
     }
+    const ptrdiff_t nb = out_depth - c0 < NB ? out_depth - c0 : NB;
     int8_t tmp[256];
     const int contiguous = c0 == 0 && nb == out_depth && nb == NB;
     if (NB == 16) {
-        // Pixel-major: O_m byte 16 * q + c = channel c of pixel 4m + q, from Z[c / 4] byte
-        // 16 * (c % 4) + 4m + q (Z0/Z1 for c < 8, Z2/Z3 for the rest, blended).
+        // Pixel-major: O_m byte 16 * q + c = channel c of pixel 4m + q, from B[c / 4] lane m
+        // byte 4 * (c % 4) + q (B0/B1 for c < 8, B2/B3 for the rest, blended).
         for (int m = 0; m < 4; m++) {
             const __m512i idx = _mm512_load_si512(strip_t16[m]);
-            const __m512i o = _mm512_mask_blend_epi8((__mmask64)0xFF00FF00FF00FF00ull, _mm512_permutex2var_epi8(Z[0], idx, Z[1]),
-                                                     _mm512_permutex2var_epi8(Z[2], idx, Z[3]));
+            const __m512i o = _mm512_mask_blend_epi8((__mmask64)0xFF00FF00FF00FF00ull, _mm512_permutex2var_epi8(B[0], idx, B[1]),
+                                                     _mm512_permutex2var_epi8(B[2], idx, B[3]));
             if (contiguous) {
                 if (16 * n > 64 * m) _mm512_mask_storeu_epi8(out + 64 * m, bytes_mask(16 * n - 64 * m), o);
             } else {
@@ -1372,9 +1373,10 @@ AVX512 INLINE void strip_block(const __m512i *xs, ptrdiff_t G, const int32_t *w,
             for (ptrdiff_t p = 0; p < n; p++) _mm_mask_storeu_epi8(out + p * out_depth + c0, keep, _mm_loadu_si128((const __m128i *)(tmp + 16 * p)));
         }
     } else {
-        // O_m byte 8 * q + c = channel c of pixel 8m + q, from Z[c / 4] byte 16 * (c % 4) + 8m + q.
+        // O_m byte 8 * q + c = channel c of pixel 8m + q, from B[c / 4] lane (8m + q) / 4, byte
+        // 4 * (c % 4) + (8m + q) % 4.
         for (int m = 0; m < 2; m++) {
-            const __m512i o = _mm512_permutex2var_epi8(Z[0], _mm512_load_si512(strip_t8[m]), Z[1]);
+            const __m512i o = _mm512_permutex2var_epi8(B[0], _mm512_load_si512(strip_t8[m]), B[1]);
             if (contiguous) {
                 if (8 * n > 64 * m) _mm512_mask_storeu_epi8(out + 64 * m, bytes_mask(8 * n - 64 * m), o);
             } else {
