@@ -1221,26 +1221,25 @@ AVX512 static void panel_run_requantize_vnni(const int8_t *base, ptrdiff_t ps, p
     panel_walk(base, ps, rs, rows, run, pixels, panel, depth, &sink, 1);
 }
 
-/// Packs a filter for strip_row_vnni (mote_dsp.h, strip_pack): word (r * gr + j) * dp + c holds
-/// bytes 4j..4j+3 of filter row r of channel c (little-endian, 0 past the row's fw * depth
-/// bytes and for c >= output_depth); then dp words 128 * sum(w_c), wrapping.
+/// Packs a filter for strip_image_vnni (mote_dsp.h, strip_pack): word j * dp + c holds window
+/// bytes 4j..4j+3 of channel c (the filter's OHWI bytes, little-endian; 0 past the window's
+/// k = fh * fw * depth bytes and for c >= output_depth); then dp words 128 * sum(w_c), wrapping.
 static void strip_pack_vnni(const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw, ptrdiff_t depth, ptrdiff_t out_depth, int32_t *packed) {
-    const ptrdiff_t run = fw * depth, gr = (run + 3) / 4, dp = (out_depth + 7) & ~(ptrdiff_t)7, k = fh * run;
-    for (ptrdiff_t r = 0; r < fh; r++)
-        for (ptrdiff_t j = 0; j < gr; j++)
-            for (ptrdiff_t c = 0; c < dp; c++) {
-                uint32_t word = 0;
-                for (int t = 0; t < 4; t++) {
-                    const ptrdiff_t i = 4 * j + t;
-                    const int8_t w = c < out_depth && i < run ? filter[c * k + r * run + i] : 0;
-                    word |= (uint32_t)(uint8_t)w << (8 * t);
-                }
-                packed[(r * gr + j) * dp + c] = (int32_t)word;
+    const ptrdiff_t k = fh * fw * depth, G = (k + 3) / 4, dp = (out_depth + 7) & ~(ptrdiff_t)7;
+    for (ptrdiff_t j = 0; j < G; j++)
+        for (ptrdiff_t c = 0; c < dp; c++) {
+            uint32_t word = 0;
+            for (int t = 0; t < 4; t++) {
+                const ptrdiff_t i = 4 * j + t;
+                const int8_t w = c < out_depth && i < k ? filter[c * k + i] : 0;
+                word |= (uint32_t)(uint8_t)w << (8 * t);
             }
+            packed[j * dp + c] = (int32_t)word;
+        }
     for (ptrdiff_t c = 0; c < dp; c++) {
         uint32_t s = 0;
         for (ptrdiff_t i = 0; c < out_depth && i < k; i++) s += (uint32_t)(128 * (int32_t)filter[c * k + i]);
-        packed[fh * gr * dp + c] = (int32_t)s;
+        packed[G * dp + c] = (int32_t)s;
     }
 }
 
@@ -1258,7 +1257,7 @@ typedef struct {
     __m512i bias, left, mult, round, neg, right;
 } strip_channel;
 
-/// The requantization arguments of strip_row.
+/// The requantization arguments of strip_image.
 typedef struct {
     const int64_t *rounding, *negative, *right;
     const int32_t *mult, *left, *folded, *corr;
@@ -1390,70 +1389,104 @@ AVX512 INLINE void strip_block(const __m512i *xs, ptrdiff_t G, const int32_t *w,
     }
 }
 
-/// strip_row (mote_dsp.h): 16 output pixels per strip, one per int32 lane. For each filter row
-/// the strip's input bytes (at most MOTE_STRIP_SPAN) are loaded into two vectors, bytes outside
-/// the image replaced by the pad value, all + 128 (^ 0x80: vpdpbusd's unsigned operand); one
-/// vpermb per 4-byte group of the filter row then gives each lane its pixel's 4 bytes. Each
-/// output channel's weights for the group are one broadcast word (the signed operand), and
-/// 128 * sum(w_c) leaves with the folded bias.
-AVX512 static void strip_row_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t origin_y,
-                                  ptrdiff_t stride_w, ptrdiff_t pad_left, ptrdiff_t dilation_h, ptrdiff_t dilation_w, ptrdiff_t fh,
-                                  ptrdiff_t fw, const int32_t *packed, ptrdiff_t out_depth, ptrdiff_t count, int32_t pad_value,
-                                  int8_t *out, const int64_t *rounding, const int64_t *negative, const int64_t *right,
-                                  const int32_t *mult, const int32_t *left, const int32_t *folded, int32_t zero, int32_t lo,
-                                  int32_t hi) {
-    const ptrdiff_t run = fw * depth, gr = (run + 3) / 4, G = fh * gr, dp = (out_depth + 7) & ~(ptrdiff_t)7;
+/// One 4-byte group of a strip filter's window: its bytes from filter row r0 (vpermb index
+/// idx0 into that row's two vectors) and, when the group runs into the next filter row, the
+/// bytes in `second` from row r0 + 1 (index idx1).
+typedef struct {
+    __m512i idx0, idx1;
+    __mmask64 second;
+    ptrdiff_t r0;
+} strip_group;
+
+/// strip_image (mote_dsp.h): 16 output pixels per strip, one per int32 lane. For each filter
+/// row the strip's input bytes (at most MOTE_STRIP_SPAN) are loaded into two vectors, bytes
+/// outside the image replaced by the pad value, all + 128 (^ 0x80: vpdpbusd's unsigned
+/// operand); one vpermb per 4-byte group of the window (two and a blend where the group runs
+/// into the next filter row) then gives each lane its pixel's 4 bytes. Each output channel's
+/// weights for the group are one broadcast word (the signed operand), and 128 * sum(w_c)
+/// leaves with the folded bias. Block by block of 16 (or a last 8) output channels, their
+/// requantization constants made once per image.
+AVX512 static void strip_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oh, ptrdiff_t ow,
+                                    ptrdiff_t stride_h, ptrdiff_t stride_w, ptrdiff_t pad_top, ptrdiff_t pad_left,
+                                    ptrdiff_t dilation_h, ptrdiff_t dilation_w, ptrdiff_t fh, ptrdiff_t fw, const int32_t *packed,
+                                    ptrdiff_t out_depth, int32_t pad_value, int8_t *out, const int64_t *rounding,
+                                    const int64_t *negative, const int64_t *right, const int32_t *mult, const int32_t *left,
+                                    const int32_t *folded, int32_t zero, int32_t lo, int32_t hi) {
+    const ptrdiff_t run = fw * depth, k = fh * run, G = (k + 3) / 4, dp = (out_depth + 7) & ~(ptrdiff_t)7;
     const strip_requant q = {rounding, negative, right, mult, left, folded, packed + G * dp, zero, lo, hi};
     const __m512i z = _mm512_set1_epi32(zero), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
     const int full = lo == -128 && hi == 127;
     const __m512i flip = _mm512_set1_epi8((char)0x80), pad = _mm512_set1_epi8((char)pad_value);
     const __m512i padx = _mm512_xor_si512(pad, flip);
-    // Group j's vpermb index: byte 4p + b = lane p's first tap (p * stride_w * depth) plus
-    // filter-row byte i = 4j + b's offset in the strip (its column kx = i / depth times
-    // dilation_w, its channel i % depth; 0 past the row's `run` bytes, whose weights are 0).
-    int8_t offset[MOTE_STRIP_SPAN + 4] = {0}, lanes[64];
-    for (ptrdiff_t i = 0, kx = 0, d = 0; i < run; i++) {
-        offset[i] = (int8_t)(kx * dilation_w * depth + d);
+    // Window byte i = r * run + c sits at strip byte offset[c] of filter row r (its column
+    // c / depth times dilation_w, its channel c % depth), lane p's at p * stride_w * depth more.
+    int8_t offset[MOTE_STRIP_SPAN] = {0};
+    for (ptrdiff_t c = 0, kx = 0, d = 0; c < run; c++) {
+        offset[c] = (int8_t)(kx * dilation_w * depth + d);
         if (++d == depth) d = 0, kx++;
     }
-    for (int i = 0; i < 64; i++) lanes[i] = (int8_t)((i / 4) * stride_w * depth);
-    const __m512i first = _mm512_loadu_si512(lanes);
-    __m512i idx[MOTE_STRIP_SPAN / 4];
-    for (ptrdiff_t j = 0; j < gr; j++) idx[j] = _mm512_add_epi8(first, _mm512_set1_epi32(load32(offset + 4 * j)));
-    __m512i xs[MOTE_STRIP_MAX_GROUPS];
-    const ptrdiff_t row_bytes = iw * depth;
-    strip_channel k[16];
-    for (ptrdiff_t c0 = 0; c0 < dp; c0 += 16) {
-      const int NB = dp - c0 >= 16 ? 16 : 8;
-      const int form = strip_constants(&q, c0, out_depth, NB, k);
-      for (ptrdiff_t x0 = 0; x0 < count; x0 += 16) {
-        const ptrdiff_t n = count - x0 < 16 ? count - x0 : 16;
-        const ptrdiff_t b0 = (x0 * stride_w - pad_left) * depth;  // row byte of lane 0's first tap
-        const __mmask64 mlo = byte_range(-b0, row_bytes - b0), mhi = byte_range(-b0 - 64, row_bytes - b0 - 64);
-        for (ptrdiff_t r = 0; r < fh; r++) {
-            const ptrdiff_t iy = origin_y + r * dilation_h;
-            __m512i vl = padx, vh = padx;
-            if (iy >= 0 && iy < ih) {
-                // Bytes outside the row are never read (masked off).
-                const int8_t *p = image + iy * row_bytes + b0;
-                vl = _mm512_xor_si512(_mm512_mask_loadu_epi8(pad, mlo, p), flip);
-                vh = _mm512_xor_si512(_mm512_mask_loadu_epi8(pad, mhi, p + 64), flip);
+    strip_group groups[MOTE_STRIP_MAX_GROUPS];
+    for (ptrdiff_t j = 0; j < G; j++) {
+        int8_t t0[64], t1[64];
+        __mmask64 second = 0;
+        const ptrdiff_t r0 = 4 * j / run;
+        for (int b = 0; b < 4; b++) {
+            const ptrdiff_t i = 4 * j + b, r = i / run, c = i % run;
+            for (int p = 0; p < 16; p++) {
+                const int8_t at = (int8_t)(p * stride_w * depth + (i < k ? offset[c] : 0));
+                t0[4 * p + b] = i < k && r == r0 ? at : 0;  // past k: any byte (weight 0)
+                t1[4 * p + b] = i < k && r != r0 ? at : 0;
+                if (i < k && r != r0) second |= (__mmask64)1 << (4 * p + b);
             }
-            for (ptrdiff_t j = 0; j < gr; j++) xs[r * gr + j] = _mm512_permutex2var_epi8(vl, idx[j], vh);
         }
-        int8_t *o = out + x0 * out_depth;
-        // The block's form as compile-time constants: the common ones (narrow, no left shift,
-        // with or without the whole int8 range) and the general one.
-        if (NB == 16) {
-            if (form == 1 && full) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 16, 1, 0, 1);
-            else if (form == 1) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 16, 1, 0, 0);
-            else strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 16, form & 1, 1, 0);
-        } else {
-            if (form == 1 && full) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 8, 1, 0, 1);
-            else if (form == 1) strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 8, 1, 0, 0);
-            else strip_block(xs, G, packed, dp, c0, out_depth, n, o, k, z, vlo, vhi, 8, form & 1, 1, 0);
+        groups[j].idx0 = _mm512_loadu_si512(t0);
+        groups[j].idx1 = _mm512_loadu_si512(t1);
+        groups[j].second = second;
+        groups[j].r0 = r0;
+    }
+    __m512i xs[MOTE_STRIP_MAX_GROUPS], rows[2 * MOTE_STRIP_MAX_GROUPS];
+    const ptrdiff_t row_bytes = iw * depth;
+    strip_channel kc[16];
+    for (ptrdiff_t c0 = 0; c0 < dp; c0 += 16) {
+        const int NB = dp - c0 >= 16 ? 16 : 8;
+        const int form = strip_constants(&q, c0, out_depth, NB, kc);
+        for (ptrdiff_t oy = 0; oy < oh; oy++) {
+            const ptrdiff_t origin_y = oy * stride_h - pad_top;
+            for (ptrdiff_t x0 = 0; x0 < ow; x0 += 16) {
+                const ptrdiff_t n = ow - x0 < 16 ? ow - x0 : 16;
+                const ptrdiff_t b0 = (x0 * stride_w - pad_left) * depth;  // row byte of lane 0's first tap
+                const __mmask64 mlo = byte_range(-b0, row_bytes - b0), mhi = byte_range(-b0 - 64, row_bytes - b0 - 64);
+                for (ptrdiff_t r = 0; r < fh; r++) {
+                    const ptrdiff_t iy = origin_y + r * dilation_h;
+                    rows[2 * r] = rows[2 * r + 1] = padx;
+                    if (iy >= 0 && iy < ih) {
+                        // Bytes outside the row are never read (masked off).
+                        const int8_t *p = image + iy * row_bytes + b0;
+                        rows[2 * r] = _mm512_xor_si512(_mm512_mask_loadu_epi8(pad, mlo, p), flip);
+                        rows[2 * r + 1] = _mm512_xor_si512(_mm512_mask_loadu_epi8(pad, mhi, p + 64), flip);
+                    }
+                }
+                for (ptrdiff_t j = 0; j < G; j++) {
+                    const strip_group *g = groups + j;
+                    const __m512i *rv = rows + 2 * g->r0;
+                    __m512i x = _mm512_permutex2var_epi8(rv[0], g->idx0, rv[1]);
+                    if (g->second) x = _mm512_mask_blend_epi8(g->second, x, _mm512_permutex2var_epi8(rv[2], g->idx1, rv[3]));
+                    xs[j] = x;
+                }
+                int8_t *o = out + (oy * ow + x0) * out_depth;
+                // The block's form as compile-time constants: the common ones (narrow, no left
+                // shift, with or without the whole int8 range) and the general one.
+                if (NB == 16) {
+                    if (form == 1 && full) strip_block(xs, G, packed, dp, c0, out_depth, n, o, kc, z, vlo, vhi, 16, 1, 0, 1);
+                    else if (form == 1) strip_block(xs, G, packed, dp, c0, out_depth, n, o, kc, z, vlo, vhi, 16, 1, 0, 0);
+                    else strip_block(xs, G, packed, dp, c0, out_depth, n, o, kc, z, vlo, vhi, 16, form & 1, 1, 0);
+                } else {
+                    if (form == 1 && full) strip_block(xs, G, packed, dp, c0, out_depth, n, o, kc, z, vlo, vhi, 8, 1, 0, 1);
+                    else if (form == 1) strip_block(xs, G, packed, dp, c0, out_depth, n, o, kc, z, vlo, vhi, 8, 1, 0, 0);
+                    else strip_block(xs, G, packed, dp, c0, out_depth, n, o, kc, z, vlo, vhi, 8, form & 1, 1, 0);
+                }
+            }
         }
-      }
     }
 }
 
@@ -1521,7 +1554,7 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
-     dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_row_vnni, panel_run_requantize_vnni},
+     dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_image_vnni, panel_run_requantize_vnni},
     {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, dw_pack_avx2,
      dw_row_avx2, NULL, NULL, NULL, NULL, NULL},
 };

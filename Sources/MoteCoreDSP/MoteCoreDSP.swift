@@ -59,7 +59,7 @@ public enum MoteCoreDSP {
             table.panelPack = k.panel_pack
             table.panelRun = k.panel_run
             table.stripPack = k.strip_pack
-            table.stripRow = k.strip_row
+            table.stripImage = k.strip_image
             installed = String(cString: k.name)
         } else {
             installed = "portable"

@@ -58,30 +58,32 @@ typedef void (*mote_panel_run_requantize_fn)(const int8_t *base, ptrdiff_t pixel
                                              const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
                                              int32_t activation_min, int32_t activation_max);
 /// Widest run of input bytes one strip reads per filter row: (15 * stride_w + (filter_width - 1)
-/// * dilation_w + 1) * depth <= MOTE_STRIP_SPAN (see strip_row).
+/// * dilation_w + 1) * depth <= MOTE_STRIP_SPAN (see strip_image).
 #define MOTE_STRIP_SPAN 128
-/// Most 4-byte groups of a strip filter: filter_height * ceil(filter_width * depth / 4).
+/// Most 4-byte groups of a strip filter's window: ceil(filter_height * filter_width * depth / 4).
 #define MOTE_STRIP_MAX_GROUPS 64
-/// Packs an OHWI filter (output_depth x filter_height x filter_width x depth) for strip_row:
-/// (G + 1) * dp int32 words, G = filter_height * ceil(filter_width * depth / 4) and dp =
+/// Packs an OHWI filter (output_depth x filter_height x filter_width x depth) for strip_image:
+/// (G + 1) * dp int32 words, G = ceil(filter_height * filter_width * depth / 4) and dp =
 /// output_depth rounded up to a multiple of 8.
 typedef void (*mote_strip_pack_fn)(const int8_t *filter, ptrdiff_t filter_height, ptrdiff_t filter_width, ptrdiff_t depth,
                                    ptrdiff_t output_depth, int32_t *packed);
-/// One output row of a convolution (no groups), requantized: the `count` output pixels whose
-/// windows start at input row origin_y and column ox * stride_w - pad_left (taps outside the
-/// image read `pad_value`, the input zero point), out[ox * output_depth + c] for c <
-/// output_depth = the requantization (mote_requantize_fn's formula with channel c's constants)
-/// of sum over taps (ky, kx, d) of filter[c][ky][kx][d] * x, x the byte at input row
-/// origin_y + ky * dilation_h, column ox * stride_w - pad_left + kx * dilation_w, channel d.
+/// A convolution (no groups) of one image, requantized: output pixel (oy, ox)'s window starts
+/// at input row oy * stride_h - pad_top and column ox * stride_w - pad_left (taps outside the
+/// image read `pad_value`, the input zero point); out[(oy * output_width + ox) * output_depth
+/// + c] for c < output_depth = the requantization (mote_requantize_fn's formula with channel
+/// c's constants) of sum over taps (ky, kx, d) of filter[c][ky][kx][d] * x, x the byte at input
+/// row origin + ky * dilation_h, column ox * stride_w - pad_left + kx * dilation_w, channel d.
 /// `packed` is strip_pack's form of the filter; the shape must satisfy MOTE_STRIP_SPAN and
-/// MOTE_STRIP_MAX_GROUPS. Reads only bytes of `image` (input_height x input_width x depth).
-typedef void (*mote_strip_row_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t depth,
-                                  ptrdiff_t origin_y, ptrdiff_t stride_w, ptrdiff_t pad_left, ptrdiff_t dilation_h,
-                                  ptrdiff_t dilation_w, ptrdiff_t filter_height, ptrdiff_t filter_width, const int32_t *packed,
-                                  ptrdiff_t output_depth, ptrdiff_t count, int32_t pad_value, int8_t *out,
-                                  const int64_t *rounding, const int64_t *negative, const int64_t *right_shift,
-                                  const int32_t *multipliers, const int32_t *left_shift, const int32_t *folded_bias,
-                                  int32_t output_offset, int32_t activation_min, int32_t activation_max);
+/// MOTE_STRIP_MAX_GROUPS, and filter_width * depth >= 3. Reads only bytes of `image`
+/// (input_height x input_width x depth).
+typedef void (*mote_strip_image_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t depth,
+                                    ptrdiff_t output_height, ptrdiff_t output_width, ptrdiff_t stride_h, ptrdiff_t stride_w,
+                                    ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t dilation_h, ptrdiff_t dilation_w,
+                                    ptrdiff_t filter_height, ptrdiff_t filter_width, const int32_t *packed,
+                                    ptrdiff_t output_depth, int32_t pad_value, int8_t *out, const int64_t *rounding,
+                                    const int64_t *negative, const int64_t *right_shift, const int32_t *multipliers,
+                                    const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
+                                    int32_t activation_min, int32_t activation_max);
 /// Depthwise, stride 1, multiplier 1, a run of output bytes whose taps are all inside the image:
 /// for i < count, with o = start + i,
 /// acc[i] = sum over ky < filter_height, kx < filter_width of
@@ -154,7 +156,7 @@ typedef void (*mote_pool_fn)(const int8_t *src, ptrdiff_t row_stride, ptrdiff_t 
 /// which are NULL where the variant has none (then the callers use dw_run and dw_pixel),
 /// panel_pack, NULL where panel4 reads Conv2DOptimized.pack's layout, panel_run and
 /// panel_run_requantize, NULL where the callers loop over panel4 themselves, and strip_pack /
-/// strip_row, NULL where the variant has no strip form.
+/// strip_image, NULL where the variant has no strip form.
 typedef struct {
     const char *name;
     mote_dot_rows_fn dot_rows;
@@ -169,7 +171,7 @@ typedef struct {
     mote_panel_pack_fn _Nullable panel_pack;
     mote_panel_run_fn _Nullable panel_run;
     mote_strip_pack_fn _Nullable strip_pack;
-    mote_strip_row_fn _Nullable strip_row;
+    mote_strip_image_fn _Nullable strip_image;
     mote_panel_run_requantize_fn _Nullable panel_run_requantize;
 } mote_dsp_kernels;
 

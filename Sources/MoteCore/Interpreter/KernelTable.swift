@@ -45,28 +45,28 @@ public struct KernelTable {
     public typealias PanelRun = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
                                                 UnsafeMutablePointer<Int32>, Int) -> Void
 
-    /// Packs an OHWI filter for `stripRow` (`Conv2DOptimized.stripWords` int32 words).
+    /// Packs an OHWI filter for `stripImage` (`Conv2DOptimized.stripWords` int32 words).
     /// Arguments: filter, filterHeight, filterWidth, depth, outputDepth, packed.
     public typealias StripPack = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Void
 
-    /// `Conv2DOptimized.runStrips`' row: one output row of a convolution without groups,
-    /// requantized as `RequantizationLanes.requantize` does: output pixel `ox`'s window starts
-    /// at input row `originY`, column `ox * strideWidth - padLeft`, taps outside the image read
-    /// `padValue`; `out[ox * outputDepth + c]` for `ox < count`. Shapes as
+    /// `Conv2DOptimized.runStrips` for one image: a convolution without groups, requantized as
+    /// `RequantizationLanes.requantize` does: output pixel `(oy, ox)`'s window starts at input
+    /// row `oy * strideHeight - padTop`, column `ox * strideWidth - padLeft`, taps outside the
+    /// image read `padValue`; `out[(oy * outputWidth + ox) * outputDepth + c]`. Shapes as
     /// `Conv2DOptimized.stripWords` admits.
-    /// Arguments: image, inputHeight, inputWidth, depth, originY, strideWidth, padLeft,
-    /// dilationHeight, dilationWidth, filterHeight, filterWidth, packed, outputDepth, count,
-    /// padValue, out, rounding, negative, rightShift, multipliers, leftShift, foldedBias,
-    /// outputOffset, activationMin, activationMax.
-    public typealias StripRow = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
-                                                UnsafePointer<Int32>, Int, Int, Int32, UnsafeMutablePointer<Int8>,
-                                                UnsafePointer<Int64>, UnsafePointer<Int64>, UnsafePointer<Int64>,
-                                                UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>,
-                                                Int32, Int32, Int32) -> Void
+    /// Arguments: image, inputHeight, inputWidth, depth, outputHeight, outputWidth, strideHeight,
+    /// strideWidth, padTop, padLeft, dilationHeight, dilationWidth, filterHeight, filterWidth,
+    /// packed, outputDepth, padValue, out, rounding, negative, rightShift, multipliers,
+    /// leftShift, foldedBias, outputOffset, activationMin, activationMax.
+    public typealias StripImage = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
+                                                  Int, UnsafePointer<Int32>, Int, Int32, UnsafeMutablePointer<Int8>,
+                                                  UnsafePointer<Int64>, UnsafePointer<Int64>, UnsafePointer<Int64>,
+                                                  UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>,
+                                                  Int32, Int32, Int32) -> Void
 
     /// Widest run of input bytes a strip reads per filter row (C: `MOTE_STRIP_SPAN`).
     public static let stripSpan = 128
-    /// Most 4-byte groups of a strip filter (C: `MOTE_STRIP_MAX_GROUPS`).
+    /// Most 4-byte groups of a strip filter's window (C: `MOTE_STRIP_MAX_GROUPS`).
     public static let stripMaxGroups = 64
 
     /// Longest window that `panelPack` packs and its `panel4` reads (C: `MOTE_PANEL_PACK_WINDOW`);
@@ -144,7 +144,7 @@ public struct KernelTable {
     public var panelRun: PanelRun?
     /// The strip form of CONV_2D (both set, or the form is not used).
     public var stripPack: StripPack?
-    public var stripRow: StripRow?
+    public var stripImage: StripImage?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -160,7 +160,7 @@ public struct KernelTable {
         panelPack = nil
         panelRun = nil
         stripPack = nil
-        stripRow = nil
+        stripImage = nil
     }
 }
 

@@ -143,7 +143,7 @@ public enum Conv2DKernel: OperatorKernel {
             Conv2DReference.runInPlace(p.geometry, p.requantization, input: input, output: output, filter: filter,
                                        bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), scratch: scratch)
         } else if p.optimized, let scratch = ctx.scratch,
-                  p.strip ? kernelTable.stripRow != nil : p.panel == nil || (kernelTable.panelPack != nil) == p.tablePacked {
+                  p.strip ? kernelTable.stripImage != nil : p.panel == nil || (kernelTable.panelPack != nil) == p.tablePacked {
             // (A kernel table installed after prepare, against KernelTable's contract, may read
             // another panel layout or lack the strip form: the reference routine below then,
             // exact too.)
