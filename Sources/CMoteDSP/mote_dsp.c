@@ -1161,6 +1161,12 @@ AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, pt
         __m512i lo, hi;
         if (chunks == 2) panel_bias(panel, kp, 2, &lo, &hi);
         else panel_bias(panel, kp, 1, &lo, &hi);
+        if (fused) {
+            // The chunk's 128 * sum(w) leaves with the folded bias (one add per vector).
+            k0.folded = _mm512_sub_epi32(k0.folded, lo);
+            k1.folded = _mm512_sub_epi32(k1.folded, hi);
+            lo = hi = _mm512_setzero_si512();
+        }
         for (ptrdiff_t g = 0; g < pixels; g += 4) {
             const ptrdiff_t p = g + 4 <= pixels || pixels < 4 ? g : pixels - 4;
             const ptrdiff_t n = pixels - p < 4 ? pixels - p : 4;

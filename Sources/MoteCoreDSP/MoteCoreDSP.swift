@@ -58,6 +58,7 @@ public enum MoteCoreDSP {
             table.depthwiseRow = k.dw_row
             table.panelPack = k.panel_pack
             table.panelRun = k.panel_run
+            table.panelRunRequantize = k.panel_run_requantize
             table.stripPack = k.strip_pack
             table.stripImage = k.strip_image
             installed = String(cString: k.name)

@@ -456,6 +456,36 @@ final class KernelTableTests: XCTestCase {
         XCTAssertGreaterThan(strips, trials / 2, "most of these shapes take the strip form")
     }
 
+    /// CONV_2D's panel form with the table's `panelRunRequantize` (pointwise convs in one call,
+    /// interior runs of spatial ones) against the reference routine, with every fused
+    /// activation, input and output zero points, and in a quarter of the trials output scales
+    /// that give left shifts.
+    func testRequantizingPanelConvEqualsReferenceRoutine() throws {
+        try forEachVariant { variant in
+            var rng = SeededRandom(0xF05ED)
+            for trial in 0..<120 {
+                var p = ConvProblem.random(&rng)
+                p.groups = 1
+                p.inputDepth = [8, 12, 16, 32, 48].randomElement(using: &rng)!
+                p.outputDepth = [8, 16, 17, 32, 40, 64].randomElement(using: &rng)!
+                if trial % 2 == 0 { (p.kernelH, p.kernelW, p.strideH, p.strideW, p.dilationH, p.dilationW) = (1, 1, 1, 1, 1, 1) }
+                p.height = (p.kernelH - 1) * p.dilationH + 1 + Int.random(in: 0...8, using: &rng)
+                p.width = (p.kernelW - 1) * p.dilationW + 1 + Int.random(in: 0...20, using: &rng)
+                if trial % 4 == 1 { p.outScale = p.inScale * 0.0005 }
+                p.filterScales = (0..<(p.perChannel ? p.outputDepth : 1)).map { _ in Float.random(in: 0.002...0.02, using: &rng) }
+                p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+                p.filter = rng.int8s(p.outputDepth * p.kernelH * p.kernelW * p.filterDepth, -127...127)
+                p.bias = (0..<p.outputDepth).map { _ in Int32.random(in: -3000...3000, using: &rng) }
+                let (fast, slow) = try OpHarness.runBoth(Conv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                    Conv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                        filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                        output: ctx.output(0, as: Int8.self))
+                }
+                XCTAssertEqual(fast, slow, "\(variant) trial \(trial): in \(p.height)x\(p.width)x\(p.inputDepth) out \(p.outputShape) k \(p.kernelH)x\(p.kernelW) act \(p.activation)")
+            }
+        }
+    }
+
     func testEveryFixtureMatchesReferenceWithDSPKernels() throws {
         let models = try Fixtures.models()
         defer { MoteCoreDSP.install(variant: "portable") }

@@ -45,6 +45,16 @@ public struct KernelTable {
     public typealias PanelRun = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
                                                 UnsafeMutablePointer<Int32>, Int) -> Void
 
+    /// `panelRun`'s sums requantized as `RequantizationLanes.requantize` does (the lane
+    /// pointers at the first channel), written as bytes: `out[p * outStride + j]` for
+    /// `j < outputDepth`. Arguments: base, pixelStride, rowStride, rows, run, pixels, panel,
+    /// outputDepth, out, outStride, rounding, negative, rightShift, multipliers, leftShift,
+    /// foldedBias, outputOffset, activationMin, activationMax.
+    public typealias PanelRunRequantize = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
+                                                          UnsafeMutablePointer<Int8>, Int, UnsafePointer<Int64>, UnsafePointer<Int64>,
+                                                          UnsafePointer<Int64>, UnsafePointer<Int32>, UnsafePointer<Int32>,
+                                                          UnsafePointer<Int32>, Int32, Int32, Int32) -> Void
+
     /// Packs an OHWI filter for `stripImage` (`Conv2DOptimized.stripWords` int32 words).
     /// Arguments: filter, filterHeight, filterWidth, depth, outputDepth, packed.
     public typealias StripPack = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, UnsafeMutablePointer<Int32>) -> Void
@@ -142,6 +152,8 @@ public struct KernelTable {
     public var panelPack: PanelPack?
     /// `panel4` over a run of pixels and all chunks in one call (nil: the Swift loop calls `panel4`).
     public var panelRun: PanelRun?
+    /// `panelRun` and the requantization in one pass (nil: the two passes).
+    public var panelRunRequantize: PanelRunRequantize?
     /// The strip form of CONV_2D (both set, or the form is not used).
     public var stripPack: StripPack?
     public var stripImage: StripImage?
@@ -159,6 +171,7 @@ public struct KernelTable {
         depthwiseRow = nil
         panelPack = nil
         panelRun = nil
+        panelRunRequantize = nil
         stripPack = nil
         stripImage = nil
     }

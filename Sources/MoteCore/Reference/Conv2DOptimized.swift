@@ -141,13 +141,20 @@ public enum Conv2DOptimized {
     }
 
     /// A 1x1 stride-1 conv with a panel: every pixel of every image in one sequence (input
-    /// and output pixels are contiguous), a batch of pixels per `accumulateRun`.
+    /// and output pixels are contiguous): one `panelRunRequantize` call when the kernel table
+    /// has it, else a batch of pixels per `accumulateRun` and `requantize`.
     static func runPointwise(_ g: ConvGeometry, _ lanes: RequantizationLanes, panel: UnsafePointer<Int8>,
                              input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
         let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: depth, patches: 4)
         let padded = s.channels, batch = s.batch, acc = s.acc
         let total = g.batches &* g.outputHeight &* g.outputWidth
+        if let f = kernelTable.panelRunRequantize {
+            f(input, depth, depth, 1, depth, total, panel, g.outputDepth, output, g.outputDepth, lanes.rounding, lanes.negative,
+              lanes.rightShift, lanes.multipliers, lanes.leftShift, lanes.foldedBias, lanes.outputOffset, lanes.activationMin,
+              lanes.activationMax)
+            return
+        }
         var start = 0
         while start < total {
             let count = min(batch, total &- start)
@@ -229,7 +236,14 @@ public enum Conv2DOptimized {
             oy >= rowLo && oy < rowHi && ox >= colLo && ox < colHi && g.dilationWidth == 1
         }
         // A batch at a time: each row's run of interior pixels read in place by one
-        // `accumulateRun`, the other pixels gathered, up to four (across rows) per call.
+        // `accumulateRun`, the other pixels gathered, up to four (across rows) per call. With
+        // the kernel table's `panelRunRequantize` the interior runs are requantized in the same
+        // call and the gathered pixels right after theirs, so the batch needs no pass of its own.
+        let fused = kernelTable.panelRunRequantize
+        @inline(__always) func requantize(_ first: Int, _ rows: Int) {
+            ConvKernels.requantize(lanes, acc + first &* padded, accStride: padded, rows: rows, first: 0, count: g.outputDepth,
+                                   out: output + (start &+ first) &* g.outputDepth, outStride: g.outputDepth)
+        }
         var start = 0
         while start < total {
             let count = min(batch, total &- start)
@@ -242,7 +256,15 @@ public enum Conv2DOptimized {
                     let win = ConvKernels.Windows(base: input + (b &* imageSize &+ iy &* inputRow &+ ix &* depth),
                                                   pixelStride: g.strideWidth &* depth, rowStride: g.dilationHeight &* inputRow,
                                                   rows: g.filterHeight, run: g.filterWidth &* depth)
-                    accumulateRun(win, pixels: n, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
+                    if let f = fused {
+                        f(win.base, win.pixelStride, win.rowStride, win.rows, win.run, n, panel, g.outputDepth,
+                          output + (start &+ j) &* g.outputDepth, g.outputDepth, lanes.rounding, lanes.negative, lanes.rightShift,
+                          lanes.multipliers, lanes.leftShift, lanes.foldedBias, lanes.outputOffset, lanes.activationMin,
+                          lanes.activationMax)
+                    } else {
+                        accumulateRun(win, pixels: n, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded,
+                                      accStride: padded)
+                    }
                     j &+= n
                     continue
                 }
@@ -255,10 +277,10 @@ public enum Conv2DOptimized {
                     n &+= 1
                 }
                 accumulateRun(gathered, pixels: n, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
+                if fused != nil { requantize(j, n) }
                 j &+= n
             }
-            ConvKernels.requantize(lanes, acc, accStride: padded, rows: count, first: 0, count: g.outputDepth,
-                             out: output + start &* g.outputDepth, outStride: g.outputDepth)
+            if fused == nil { requantize(0, count) }
             start &+= count
         }
     }
