@@ -1122,9 +1122,12 @@ AVX512 INLINE __m128i requant_chunk16(__m512i a, const requant_chunk *k, __m512i
 /// panel_run's loop: chunk by chunk, four pixels at a time; a last group of fewer than four
 /// ends at the last pixel, overlapping the group before it (the same sums written again), or,
 /// with fewer than four pixels in all, repeats the last pixel's window without storing it.
-/// `fused` requantizes each group's sums into `sink->out` instead of storing them.
+/// Pixel p's window is at base + (p / cols) * ystep + (p % cols) * ps (several output rows in
+/// one run; a group may take pixels of two rows). `fused` requantizes each group's sums into
+/// `sink->out` instead of storing them.
 AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run, ptrdiff_t pixels,
-                              const int8_t *panel, ptrdiff_t depth, const panel_sink *sink, const int fused) {
+                              ptrdiff_t cols, ptrdiff_t ystep, const int8_t *panel, ptrdiff_t depth, const panel_sink *sink,
+                              const int fused) {
     const ptrdiff_t k = rows * run, kp = (k + 3) & ~(ptrdiff_t)3;
     // The gathered windows must outlive each group's body, so they live at function scope.
     int8_t patch[4 * MOTE_PANEL_PACK_WINDOW];
@@ -1171,7 +1174,12 @@ AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, pt
             const ptrdiff_t p = g + 4 <= pixels || pixels < 4 ? g : pixels - 4;
             const ptrdiff_t n = pixels - p < 4 ? pixels - p : 4;
             const int8_t *s[4];
-            for (int q = 0; q < 4; q++) s[q] = base + (p + (q < n ? q : n - 1)) * ps;
+            // The group's pixels' rows and columns, counted on from the first's.
+            ptrdiff_t y = p / cols, x = p - y * cols;
+            for (int q = 0; q < 4; q++) {
+                s[q] = base + y * ystep + x * ps;
+                if (q + 1 < n && ++x == cols) x = 0, y++;
+            }
             ptrdiff_t r = rows, w = run, o = rs;
             if (gather) {
                 panel_gather(s, rs, rows, run, patch, stride, fast, idx, keep);
@@ -1208,7 +1216,7 @@ AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, pt
 AVX512 static void panel_run_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run, ptrdiff_t pixels,
                                   const int8_t *panel, ptrdiff_t depth, int32_t *acc, ptrdiff_t as) {
     const panel_sink sink = {.acc = acc, .as = as, .lo = -128, .hi = 127};
-    panel_walk(base, ps, rs, rows, run, pixels, panel, depth, &sink, 0);
+    panel_walk(base, ps, rs, rows, run, pixels, pixels, 0, panel, depth, &sink, 0);
 }
 
 /// panel4 on panel_pack_vnni's layout: panel_run over four pixels and one chunk.
@@ -1219,12 +1227,13 @@ AVX512 static void panel4_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, p
 
 /// panel_run_requantize (mote_dsp.h) on panel_pack_vnni's layout.
 AVX512 static void panel_run_requantize_vnni(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, ptrdiff_t rows, ptrdiff_t run,
-                                             ptrdiff_t pixels, const int8_t *panel, ptrdiff_t depth, int8_t *out,
+                                             ptrdiff_t pixels, ptrdiff_t cols, ptrdiff_t ystep, const int8_t *panel,
+                                             ptrdiff_t depth, int8_t *out,
                                              ptrdiff_t out_stride, const int64_t *rounding, const int64_t *negative,
                                              const int64_t *right, const int32_t *mult, const int32_t *left,
                                              const int32_t *folded, int32_t zero, int32_t lo, int32_t hi) {
     const panel_sink sink = {NULL, 0, out, out_stride, rounding, negative, right, mult, left, folded, zero, lo, hi};
-    panel_walk(base, ps, rs, rows, run, pixels, panel, depth, &sink, 1);
+    panel_walk(base, ps, rs, rows, run, pixels, cols, ystep, panel, depth, &sink, 1);
 }
 
 /// Packs a filter for strip_image_vnni (mote_dsp.h, strip_pack): word j * dp + c holds window

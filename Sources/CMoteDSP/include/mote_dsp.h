@@ -50,9 +50,12 @@ typedef void (*mote_panel_run_fn)(const int8_t *base, ptrdiff_t pixel_stride, pt
                                   ptrdiff_t run, ptrdiff_t pixels, const int8_t *panel, ptrdiff_t output_depth, int32_t *acc,
                                   ptrdiff_t acc_stride);
 /// panel_run's sums requantized with mote_requantize_fn's formula (channel c's constants at
-/// index c), written as bytes: out[p * out_stride + j] for p < pixels, j < output_depth.
+/// index c), written as bytes: out[p * out_stride + j] for p < pixels, j < output_depth. The
+/// pixels may span several output rows of `cols` pixels: pixel p's window starts at
+/// base + (p / cols) * y_step + (p % cols) * pixel_stride (cols = pixels for one run).
 typedef void (*mote_panel_run_requantize_fn)(const int8_t *base, ptrdiff_t pixel_stride, ptrdiff_t row_stride, ptrdiff_t rows,
-                                             ptrdiff_t run, ptrdiff_t pixels, const int8_t *panel, ptrdiff_t output_depth,
+                                             ptrdiff_t run, ptrdiff_t pixels, ptrdiff_t cols, ptrdiff_t y_step,
+                                             const int8_t *panel, ptrdiff_t output_depth,
                                              int8_t *out, ptrdiff_t out_stride, const int64_t *rounding,
                                              const int64_t *negative, const int64_t *right_shift, const int32_t *multipliers,
                                              const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,

@@ -47,10 +47,12 @@ public struct KernelTable {
 
     /// `panelRun`'s sums requantized as `RequantizationLanes.requantize` does (the lane
     /// pointers at the first channel), written as bytes: `out[p * outStride + j]` for
-    /// `j < outputDepth`. Arguments: base, pixelStride, rowStride, rows, run, pixels, panel,
+    /// `j < outputDepth`. The pixels may span output rows of `columns` pixels: pixel `p`'s window
+    /// starts at `base + (p / columns) * yStep + (p % columns) * pixelStride`.
+    /// Arguments: base, pixelStride, rowStride, rows, run, pixels, columns, yStep, panel,
     /// outputDepth, out, outStride, rounding, negative, rightShift, multipliers, leftShift,
     /// foldedBias, outputOffset, activationMin, activationMax.
-    public typealias PanelRunRequantize = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
+    public typealias PanelRunRequantize = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, UnsafePointer<Int8>, Int,
                                                           UnsafeMutablePointer<Int8>, Int, UnsafePointer<Int64>, UnsafePointer<Int64>,
                                                           UnsafePointer<Int64>, UnsafePointer<Int32>, UnsafePointer<Int32>,
                                                           UnsafePointer<Int32>, Int32, Int32, Int32) -> Void

@@ -150,7 +150,7 @@ public enum Conv2DOptimized {
         let padded = s.channels, batch = s.batch, acc = s.acc
         let total = g.batches &* g.outputHeight &* g.outputWidth
         if let f = kernelTable.panelRunRequantize {
-            f(input, depth, depth, 1, depth, total, panel, g.outputDepth, output, g.outputDepth, lanes.rounding, lanes.negative,
+            f(input, depth, depth, 1, depth, total, total, 0, panel, g.outputDepth, output, g.outputDepth, lanes.rounding, lanes.negative,
               lanes.rightShift, lanes.multipliers, lanes.leftShift, lanes.foldedBias, lanes.outputOffset, lanes.activationMin,
               lanes.activationMax)
             return
@@ -240,6 +240,19 @@ public enum Conv2DOptimized {
         // the kernel table's `panelRunRequantize` the interior runs are requantized in the same
         // call and the gathered pixels right after theirs, so the batch needs no pass of its own.
         let fused = kernelTable.panelRunRequantize
+        if let f = fused, rowLo == 0, rowHi == g.outputHeight, colLo == 0, colHi == g.outputWidth, g.dilationWidth == 1 {
+            // Every window inside its image (VALID padding, or none needed): each image's pixels
+            // in one call, groups running on across output rows.
+            let perImage = g.outputHeight &* g.outputWidth
+            for b in 0..<g.batches {
+                let origin = input + (b &* imageSize &- g.padTop &* inputRow &- g.padLeft &* depth)
+                f(origin, g.strideWidth &* depth, g.dilationHeight &* inputRow, g.filterHeight, g.filterWidth &* depth, perImage,
+                  g.outputWidth, g.strideHeight &* inputRow, panel, g.outputDepth, output + b &* perImage &* g.outputDepth,
+                  g.outputDepth, lanes.rounding, lanes.negative, lanes.rightShift, lanes.multipliers, lanes.leftShift,
+                  lanes.foldedBias, lanes.outputOffset, lanes.activationMin, lanes.activationMax)
+            }
+            return
+        }
         @inline(__always) func requantize(_ first: Int, _ rows: Int) {
             ConvKernels.requantize(lanes, acc + first &* padded, accStride: padded, rows: rows, first: 0, count: g.outputDepth,
                                    out: output + (start &+ first) &* g.outputDepth, outStride: g.outputDepth)
@@ -257,7 +270,7 @@ public enum Conv2DOptimized {
                                                   pixelStride: g.strideWidth &* depth, rowStride: g.dilationHeight &* inputRow,
                                                   rows: g.filterHeight, run: g.filterWidth &* depth)
                     if let f = fused {
-                        f(win.base, win.pixelStride, win.rowStride, win.rows, win.run, n, panel, g.outputDepth,
+                        f(win.base, win.pixelStride, win.rowStride, win.rows, win.run, n, n, 0, panel, g.outputDepth,
                           output + (start &+ j) &* g.outputDepth, g.outputDepth, lanes.rounding, lanes.negative, lanes.rightShift,
                           lanes.multipliers, lanes.leftShift, lanes.foldedBias, lanes.outputOffset, lanes.activationMin,
                           lanes.activationMax)
