@@ -1100,6 +1100,294 @@ AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptr
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// dw_image (mote_dsp.h): a whole depthwise image, requantized in the same pass.
+//
+// The input rows a window reads are copied, with their padding, into a ring of padded rows
+// in `work` (rows above and below the image are one row of pad values), so that every output
+// pixel reads its taps at fixed offsets from its row's first pixel: no border cases. The
+// output runs in 64-byte blocks with the taps in groups of four: vpunpck{l,h}bw then
+// vpunpck{l,h}wd interleave four taps' 64 bytes so that int32 lane 4i + d of quad k holds
+// the four taps' bytes 16i + 4k + d, and vpdpbusd sums the four products per lane. vpdpbusd
+// takes one unsigned operand: the input bytes are flipped (x ^ 0x80 = x + 128 unsigned), and
+// 128 * (sum of the channel's weights) is taken off through the folded bias, so
+// sum((x + 128) * w) - 128 * sum(w) = sum(x * w) modulo 2^32 (missing taps of the last group
+// have weight 0). The four quads are requantized as they are, each with its lanes' channel
+// constants, and their bytes put back in order by one vpermb.
+
+/// The lanes of a 64-byte block with n valid bytes (none for n <= 0).
+INLINE uint64_t dw_bytes(ptrdiff_t n) { return n >= 64 ? ~(uint64_t)0 : n <= 0 ? 0 : ((uint64_t)1 << n) - 1; }
+
+/// Interleaves four 64-byte vectors: int32 lane 4i + d of q[k] holds byte 16i + 4k + d of
+/// x0, x1, x2, x3 (x0 lowest).
+AVX512 INLINE void dw_quads(__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q[4]) {
+    const __m512i lo01 = _mm512_unpacklo_epi8(x0, x1), hi01 = _mm512_unpackhi_epi8(x0, x1);
+    const __m512i lo23 = _mm512_unpacklo_epi8(x2, x3), hi23 = _mm512_unpackhi_epi8(x2, x3);
+    q[0] = _mm512_unpacklo_epi16(lo01, lo23);
+    q[1] = _mm512_unpackhi_epi16(lo01, lo23);
+    q[2] = _mm512_unpacklo_epi16(hi01, hi23);
+    q[3] = _mm512_unpackhi_epi16(hi01, hi23);
+}
+
+/// 128-bit block k of r[i] = block i of v[k] (a 4 x 4 transpose of 128-bit blocks).
+AVX512 INLINE void dw_transpose128(const __m512i v[4], __m512i r[4]) {
+    const __m512i t0 = _mm512_shuffle_i32x4(v[0], v[1], 0x44), t1 = _mm512_shuffle_i32x4(v[0], v[1], 0xee);
+    const __m512i t2 = _mm512_shuffle_i32x4(v[2], v[3], 0x44), t3 = _mm512_shuffle_i32x4(v[2], v[3], 0xee);
+    r[0] = _mm512_shuffle_i32x4(t0, t2, 0x88);
+    r[1] = _mm512_shuffle_i32x4(t0, t2, 0xdd);
+    r[2] = _mm512_shuffle_i32x4(t1, t3, 0x88);
+    r[3] = _mm512_shuffle_i32x4(t1, t3, 0xdd);
+}
+
+/// The most tap groups of dw_image's quad form (MOTE_DW_MAX_TAPS / 4).
+#define DW_QUAD_GROUPS (MOTE_DW_MAX_TAPS / 4)
+
+/// One phase of the quad form: the weights of every group (quad k of group g at w[4g + k])
+/// and the requantization constants of each quad's lanes.
+typedef struct {
+    __m512i w[4 * DW_QUAD_GROUPS];
+    requant_chunk k[4];
+} dw_quad_phase;
+
+/// The phase whose block byte b is channel c0 + b (c0 + 64 <= channels) or, for channels
+/// dividing 64 (c0 = 0), channel b % channels.
+AVX512 static void dw_quad_phase_make(dw_quad_phase *ph, const int8_t *filter, ptrdiff_t taps, ptrdiff_t channels, ptrdiff_t c0,
+                                      const int64_t *rounding, const int64_t *negative, const int64_t *right, const int32_t *mult,
+                                      const int32_t *left, const int32_t *folded, int32_t zero) {
+    uint8_t map[64];
+    for (int b = 0; b < 64; b++) map[b] = (uint8_t)(channels >= 64 ? b : b % channels);
+    const __m512i idx = _mm512_loadu_si512(map);
+    const ptrdiff_t groups = (taps + 3) / 4;
+    // sums[k]: per lane of quad k, the sum of the channel's weights (vpdpbusd by ones).
+    __m512i sums[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    for (ptrdiff_t g = 0; g < groups; g++) {
+        __m512i x[4];
+        for (int j = 0; j < 4; j++) {
+            const ptrdiff_t t = 4 * g + j;
+            const int8_t *src = filter + t * channels + c0;
+            x[j] = t >= taps ? _mm512_setzero_si512()
+                   : channels >= 64 ? _mm512_loadu_si512(src)
+                                    : _mm512_permutexvar_epi8(idx, _mm512_maskz_loadu_epi8(dw_bytes(channels), src));
+        }
+        dw_quads(x[0], x[1], x[2], x[3], ph->w + 4 * g);
+        for (int k = 0; k < 4; k++) sums[k] = _mm512_dpbusd_epi32(sums[k], _mm512_set1_epi8(1), ph->w[4 * g + k]);
+    }
+    if (channels >= 8) {
+        // Quad k's 128-bit block i holds channels map[16i + 4k ...]: block k of the
+        // constants of channels map[16i ...] (16 in a row, or 8 twice when channels = 8).
+        requant_chunk n[4];
+        for (int i = 0; i < 4; i++) {
+            const ptrdiff_t c = c0 + map[16 * i];
+            n[i] = requant_constants(rounding + c, negative + c, right + c, mult + c, left + c, folded + c, channels == 8 ? 8 : 16,
+                                     channels == 8, zero);
+        }
+#define DW_FIELD(F)                                                                  \
+    do {                                                                             \
+        const __m512i v[4] = {n[0].F, n[1].F, n[2].F, n[3].F};                       \
+        __m512i r[4];                                                                \
+        dw_transpose128(v, r);                                                       \
+        for (int k = 0; k < 4; k++) ph->k[k].F = r[k];                               \
+    } while (0)
+        DW_FIELD(folded);
+        DW_FIELD(left);
+        DW_FIELD(mult_even);
+        DW_FIELD(mult_odd);
+        DW_FIELD(round_even);
+        DW_FIELD(round_odd);
+        DW_FIELD(neg_even);
+        DW_FIELD(neg_odd);
+        DW_FIELD(right_even);
+        DW_FIELD(right_odd);
+        DW_FIELD(right32);
+#undef DW_FIELD
+        for (int k = 0; k < 4; k++) ph->k[k].narrow = n[0].narrow, ph->k[k].shifted = n[0].shifted;
+    } else {
+        for (int k = 0; k < 4; k++) {
+            int64_t rr[16], nn[16], sr[16];
+            int32_t mu[16], le[16], fo[16];
+            for (int l = 0; l < 16; l++) {
+                const ptrdiff_t c = map[16 * (l / 4) + 4 * k + l % 4];
+                rr[l] = rounding[c], nn[l] = negative[c], sr[l] = right[c];
+                mu[l] = mult[c], le[l] = left[c], fo[l] = folded[c];
+            }
+            ph->k[k] = requant_constants(rr, nn, sr, mu, le, fo, 16, 0, zero);
+        }
+    }
+    for (int k = 0; k < 4; k++) ph->k[k].folded = _mm512_sub_epi32(ph->k[k].folded, _mm512_slli_epi32(sums[k], 7));
+}
+
+/// One 64-byte output block of the quad form: tap j < taps's input bytes at t[j] + in (gather:
+/// channels below 64 at stride 2, the block's pixel p at 2 * p * channels), the output's
+/// `valid` bytes stored at out. Reads only the bytes of the block's pixels' taps.
+AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_quad_phase *ph, ptrdiff_t taps, int8_t *out,
+                                 ptrdiff_t valid, const int gather, __m512i gidx, ptrdiff_t channels, __m512i z, __m512i vlo,
+                                 __m512i vhi, const int shifted, const int saturate) {
+    const __m512i flip = _mm512_set1_epi8((char)0x80);
+    __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    // Gather: the block's pixels p read input bytes 2pC ..< 2pC + C, the last at (2 pixels - 1) C - 1.
+    const ptrdiff_t span = gather ? (2 * ((valid + channels - 1) / channels) - 1) * channels : valid;
+    const uint64_t m0 = dw_bytes(span), m1 = gather ? dw_bytes(span - 64) : 0;
+#define DW_TAP(j) ({                                                                          \
+        const int8_t *p_ = t[j] + in;                                                            \
+        __m512i v_ = _mm512_maskz_loadu_epi8(m0, p_);                                            \
+        if (gather) v_ = _mm512_permutex2var_epi8(v_, gidx, _mm512_maskz_loadu_epi8(m1, p_ + 64)); \
+        _mm512_xor_si512(v_, flip);                                                              \
+    })
+    const ptrdiff_t full = taps / 4, rest = taps % 4;
+    __m512i q[4];
+    for (ptrdiff_t g = 0; g < full; g++) {
+        dw_quads(DW_TAP(4 * g), DW_TAP(4 * g + 1), DW_TAP(4 * g + 2), DW_TAP(4 * g + 3), q);
+        for (int k = 0; k < 4; k++) a[k] = _mm512_dpbusd_epi32(a[k], q[k], ph->w[4 * g + k]);
+    }
+    if (rest == 1) {
+        // One tap (3x3's ninth): its bytes into the low byte of each lane by vpermb (the
+        // other three bytes' weights are 0).
+        static const uint8_t spread[4][64] __attribute__((aligned(64))) = {
+#define DW_S(k) {0 + 4 * k, 0, 0, 0, 1 + 4 * k, 0, 0, 0, 2 + 4 * k, 0, 0, 0, 3 + 4 * k, 0, 0, 0, 16 + 4 * k, 0, 0, 0, 17 + 4 * k, 0, 0, 0, \
+    18 + 4 * k, 0, 0, 0, 19 + 4 * k, 0, 0, 0, 32 + 4 * k, 0, 0, 0, 33 + 4 * k, 0, 0, 0, 34 + 4 * k, 0, 0, 0, 35 + 4 * k, 0, 0, 0, \
+    48 + 4 * k, 0, 0, 0, 49 + 4 * k, 0, 0, 0, 50 + 4 * k, 0, 0, 0, 51 + 4 * k, 0, 0, 0}
+            DW_S(0), DW_S(1), DW_S(2), DW_S(3)};
+#undef DW_S
+        const __m512i x = DW_TAP(4 * full);
+        for (int k = 0; k < 4; k++)
+            a[k] = _mm512_dpbusd_epi32(a[k], _mm512_permutexvar_epi8(_mm512_load_si512(spread[k]), x), ph->w[4 * full + k]);
+    } else if (rest > 1) {
+        const __m512i zero = _mm512_setzero_si512();
+        dw_quads(DW_TAP(4 * full), DW_TAP(4 * full + 1), rest > 2 ? DW_TAP(4 * full + 2) : zero, zero, q);
+        for (int k = 0; k < 4; k++) a[k] = _mm512_dpbusd_epi32(a[k], q[k], ph->w[4 * full + k]);
+    }
+#undef DW_TAP
+    __m512i r = _mm512_castsi128_si512(requant16(a[0], &ph->k[0], z, vlo, vhi, 1, shifted, saturate));
+    r = _mm512_inserti32x4(r, requant16(a[1], &ph->k[1], z, vlo, vhi, 1, shifted, saturate), 1);
+    r = _mm512_inserti32x4(r, requant16(a[2], &ph->k[2], z, vlo, vhi, 1, shifted, saturate), 2);
+    r = _mm512_inserti32x4(r, requant16(a[3], &ph->k[3], z, vlo, vhi, 1, shifted, saturate), 3);
+    // Output byte 16i + 4k + d is byte 4i + d of quad k's 16.
+    static const uint8_t order[64] __attribute__((aligned(64))) = {
+        0, 1, 2, 3, 16, 17, 18, 19, 32, 33, 34, 35, 48, 49, 50, 51, 4, 5, 6, 7, 20, 21, 22, 23, 36, 37, 38, 39, 52, 53, 54, 55,
+        8, 9, 10, 11, 24, 25, 26, 27, 40, 41, 42, 43, 56, 57, 58, 59, 12, 13, 14, 15, 28, 29, 30, 31, 44, 45, 46, 47, 60, 61, 62, 63};
+    _mm512_mask_storeu_epi8(out, dw_bytes(valid), _mm512_permutexvar_epi8(_mm512_load_si512(order), r));
+}
+
+/// Most rows of dw_image's ring: (filter_height - 1) * dilation_h + 2.
+#define DW_IMAGE_MAX_RING 16
+
+/// The padded-row ring of dw_image: `slots` rows of input rows iy (slot iy % (slots - 1)) and
+/// a last slot of pad values, each `width` padded pixels (pad_left pad pixels, the input row,
+/// pad pixels to the end).
+typedef struct {
+    int8_t *base;
+    ptrdiff_t slots, width, row_bytes;
+    ptrdiff_t tag[DW_IMAGE_MAX_RING];
+} dw_ring;
+
+/// The padded row of input row iy (the pad slot outside the image), copied in if not there.
+INLINE const int8_t *dw_ring_row(dw_ring *ring, const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t pad_left,
+                                 int8_t pad, ptrdiff_t iy) {
+    if (iy < 0 || iy >= ih) return ring->base + (ring->slots - 1) * ring->row_bytes;
+    const ptrdiff_t s = iy % (ring->slots - 1);
+    int8_t *row = ring->base + s * ring->row_bytes;
+    if (ring->tag[s] != iy) {
+        ring->tag[s] = iy;
+        memset(row, pad, (size_t)(pad_left * depth));
+        memcpy(row + pad_left * depth, image + iy * iw * depth, (size_t)(iw * depth));
+        memset(row + (pad_left + iw) * depth, pad, (size_t)((ring->width - pad_left - iw) * depth));
+    }
+    return row;
+}
+
+/// Every output row in the quad form, with the flags of requant16 as constants.
+AVX512 INLINE void dw_quad_image(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oh, ptrdiff_t ow,
+                                 ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t dh, ptrdiff_t dw,
+                                 const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw, dw_ring *ring, int8_t pad, int8_t *out,
+                                 const int64_t *rounding, const int64_t *negative, const int64_t *right, const int32_t *mult,
+                                 const int32_t *left, const int32_t *folded, int32_t zero, int32_t lo, int32_t hi,
+                                 const int shifted, const int saturate) {
+    const __m512i z = _mm512_set1_epi32(zero), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+    const ptrdiff_t taps = fh * fw, groups = (taps + 3) / 4;
+    const int wide = depth >= 64, gather = !wide && sw == 2;
+    uint8_t gmap[64];
+    for (int b = 0; b < 64; b++) gmap[b] = (uint8_t)(gather ? 2 * (b / depth) * depth + b % depth : b);
+    const __m512i gidx = _mm512_loadu_si512(gmap);
+    dw_quad_phase ph;
+    const int8_t *rows[MOTE_DW_MAX_TAPS], *t[4 * DW_QUAD_GROUPS];
+    const ptrdiff_t bytes = ow * depth;
+    for (ptrdiff_t c0 = 0; c0 < (wide ? depth : 1); c0 += 64) {
+        dw_quad_phase_make(&ph, filter, taps, depth, c0, rounding, negative, right, mult, left, folded, zero);
+        for (ptrdiff_t oy = 0; oy < oh; oy++) {
+            for (ptrdiff_t ky = 0; ky < fh; ky++)
+                rows[ky] = dw_ring_row(ring, image, ih, iw, depth, pad_left, pad, oy * sh - pad_top + ky * dh);
+            // Tap j of the row's first pixel; the padding taps of the last group repeat the last tap.
+            for (ptrdiff_t j = 0; j < 4 * groups; j++) {
+                const ptrdiff_t tap = j < taps ? j : taps - 1;
+                t[j] = rows[tap / fw] + (tap % fw) * dw * depth;
+            }
+            int8_t *o = out + oy * bytes;
+            if (wide) {
+                for (ptrdiff_t p = 0; p < ow; p++)
+                    dw_quad_block(t, p * sw * depth + c0, &ph, taps, o + p * depth + c0, 64, 0, gidx, depth, z, vlo, vhi, shifted,
+                                  saturate);
+            } else if (gather) {
+                for (ptrdiff_t b = 0; b < bytes; b += 64)
+                    dw_quad_block(t, 2 * b, &ph, taps, o + b, bytes - b, 1, gidx, depth, z, vlo, vhi, shifted, saturate);
+            } else {
+                for (ptrdiff_t b = 0; b < bytes; b += 64)
+                    dw_quad_block(t, b, &ph, taps, o + b, bytes - b, 0, gidx, depth, z, vlo, vhi, shifted, saturate);
+            }
+        }
+    }
+}
+
+/// Bytes of dw_image's padded-row ring (mote_dsp.h), 0 beyond DW_IMAGE_MAX_RING rows.
+INLINE ptrdiff_t dw_image_work(ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t ow, ptrdiff_t sw, ptrdiff_t pad_left, ptrdiff_t dh,
+                               ptrdiff_t dw, ptrdiff_t fh, ptrdiff_t fw) {
+    const ptrdiff_t slots = (fh - 1) * dh + 2, span = (ow - 1) * sw + (fw - 1) * dw + 1;
+    const ptrdiff_t width = span > pad_left + iw ? span : pad_left + iw;
+    return slots > DW_IMAGE_MAX_RING ? 0 : slots * width * depth;
+}
+
+/// dw_image (mote_dsp.h).
+AVX512 static ptrdiff_t dw_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oh, ptrdiff_t ow,
+                                      ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t dh, ptrdiff_t dw,
+                                      const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw, int32_t pad_value, int8_t *work,
+                                      ptrdiff_t work_bytes, int8_t *out, const int64_t *rounding, const int64_t *negative,
+                                      const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
+                                      int32_t zero, int32_t lo, int32_t hi) {
+    // The shapes where the quad form measured faster than dw_row and requantize on vww's
+    // layers (bench/NOTES.md): channels dividing 64 at stride 1, at most 16 at stride 2. The
+    // 128 and more channels (the wide form, any stride) were exact too but no faster.
+    const int taken = 64 % depth == 0 && (sw == 1 || (sw == 2 && depth <= 16));
+    if (!taken || fh * fw > MOTE_DW_MAX_TAPS) return 0;
+    const ptrdiff_t bytes = dw_image_work(iw, depth, ow, sw, pad_left, dh, dw, fh, fw);
+    if (bytes == 0 || bytes > work_bytes) return 0;
+    // requant16's narrow form for every channel (see requant_chunk), which the quad form assumes.
+    int narrow = zero >= -128 && zero <= 128, shifted = 0;
+    for (ptrdiff_t c = 0; c < depth; c++) {
+        narrow &= right[c] >= 32 && right[c] <= 53;
+        shifted |= left[c] != 0;
+    }
+    if (!narrow) return 0;
+    dw_ring ring;
+    ring.base = work;
+    ring.slots = (fh - 1) * dh + 2;
+    ring.row_bytes = bytes / ring.slots;
+    ring.width = ring.row_bytes / depth;
+    for (ptrdiff_t s = 0; s < ring.slots; s++) ring.tag[s] = -1;
+    const int8_t pad = (int8_t)pad_value;
+    memset(work + (ring.slots - 1) * ring.row_bytes, pad, (size_t)ring.row_bytes);
+#define DW_QUAD(SHIFTED, SATURATE)                                                                                              \
+    dw_quad_image(image, ih, iw, depth, oh, ow, sh, sw, pad_top, pad_left, dh, dw, filter, fh, fw, &ring, pad, out, rounding,  \
+                  negative, right, mult, left, folded, zero, lo, hi, SHIFTED, SATURATE)
+    if (lo == -128 && hi == 127) {
+        if (shifted) DW_QUAD(1, 1);
+        else DW_QUAD(0, 1);
+    } else {
+        if (shifted) DW_QUAD(1, 0);
+        else DW_QUAD(0, 0);
+    }
+#undef DW_QUAD
+    return 1;
+}
+
 /// What panel_walk does with each group's sums: stores them (acc), or requantizes them into
 /// int8 bytes (out, with one chunk's two halves of constants; see panel_run_requantize).
 typedef struct {
@@ -1569,9 +1857,10 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
-     dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_image_vnni, panel_run_requantize_vnni},
+     dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_image_vnni, panel_run_requantize_vnni,
+     dw_image_vnni},
     {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, dw_pack_avx2,
-     dw_row_avx2, NULL, NULL, NULL, NULL, NULL},
+     dw_row_avx2, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static int supported(int variant) {

@@ -61,6 +61,7 @@ public enum MoteCoreDSP {
             table.panelRunRequantize = k.panel_run_requantize
             table.stripPack = k.strip_pack
             table.stripImage = k.strip_image
+            table.depthwiseImage = k.dw_image
             installed = String(cString: k.name)
         } else {
             installed = "portable"

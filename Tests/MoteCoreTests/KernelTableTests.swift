@@ -359,6 +359,73 @@ final class KernelTableTests: XCTestCase {
         }
     }
 
+    /// Counts the images `KernelTable.depthwiseImage` took (returned 1) while installed by
+    /// `countingDepthwiseImage`.
+    enum ImageCount {
+        nonisolated(unsafe) static var original: KernelTable.DepthwiseImage?
+        nonisolated(unsafe) static var taken = 0
+    }
+
+    /// The installed table's `depthwiseImage`, counting the images it takes.
+    func countingDepthwiseImage() {
+        ImageCount.original = kernelTable.depthwiseImage
+        guard ImageCount.original != nil else { return }
+        kernelTable.depthwiseImage = { a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab in
+            let done = ImageCount.original!(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, ab)
+            ImageCount.taken &+= done
+            return done
+        }
+    }
+
+    /// The whole-image depthwise form (`depthwiseImage`: padded rows, taps in groups of four,
+    /// requantized in the same pass) against the reference routine, with every variant:
+    /// channels dividing 64 and their neighbours, strides 1-3, dilations 1-2, filters 1x1 to
+    /// 5x5, SAME and VALID, every fused activation, input and output zero points at the
+    /// int8 ends, one and two images; asserts that the form takes most of those it may.
+    func testDepthwiseImageKernelEqualsReferenceRoutine() throws {
+        try forEachVariant { variant in
+            countingDepthwiseImage()
+            ImageCount.taken = 0
+            var rng = SeededRandom(0x1A6E)
+            var eligible = 0
+            for channels in [1, 2, 4, 7, 8, 9, 16, 24, 32, 33, 64] {
+                for trial in 0..<6 {
+                    var p = DepthwiseProblem.wide(&rng)
+                    p.batches = 1 + trial % 2
+                    p.inputDepth = channels
+                    p.multiplier = 1
+                    p.kernelH = [3, 3, 1, 2, 5].randomElement(using: &rng)!
+                    p.kernelW = [3, 3, 1, 2, 5].randomElement(using: &rng)!
+                    p.strideH = trial % 3 + 1
+                    p.strideW = trial < 3 ? 1 : trial - 2
+                    p.dilationH = trial % 2 == 0 ? 1 : Int.random(in: 1...2, using: &rng)
+                    p.dilationW = trial % 2 == 0 ? 1 : Int.random(in: 1...2, using: &rng)
+                    p.same = trial % 4 != 3
+                    p.activation = [0, 1, 2, 3].randomElement(using: &rng)!
+                    p.inZero = [-128, -3, 0, 127].randomElement(using: &rng)!
+                    p.outZero = [-128, 5, 127].randomElement(using: &rng)!
+                    p.height = (p.kernelH - 1) * p.dilationH + 1 + Int.random(in: 0...9, using: &rng)
+                    p.width = (p.kernelW - 1) * p.dilationW + 1 + Int.random(in: 0...30, using: &rng)
+                    p.filterScales = (0..<(p.perChannel ? p.outputDepth : 1)).map { _ in Float.random(in: 0.001...0.05, using: &rng) }
+                    p.input = rng.int8s(p.batches * p.height * p.width * p.inputDepth)
+                    p.filter = rng.int8s(p.kernelH * p.kernelW * p.outputDepth)
+                    p.bias = (0..<p.outputDepth).map { _ in Int32.random(in: -100_000...100_000, using: &rng) }
+                    if 64 % channels == 0 && (p.strideW == 1 || (p.strideW == 2 && channels <= 16)) { eligible += p.batches }
+                    let (fast, slow) = try OpHarness.runBoth(DepthwiseConv2DKernel.self, model: p.model.serialize(), data: [0: p.input.bytes]) { params, ctx in
+                        DepthwiseConv2DReference.run(params.geometry, params.requantization, input: ctx.input(0, as: Int8.self),
+                                                     filter: ctx.input(1, as: Int8.self), bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self),
+                                                     output: ctx.output(0, as: Int8.self))
+                    }
+                    XCTAssertEqual(fast, slow, "\(variant) depthwise C \(channels) \(p.batches) x \(p.height)x\(p.width) k \(p.kernelH)x\(p.kernelW) s \(p.strideH),\(p.strideW) d \(p.dilationH),\(p.dilationW) same \(p.same) act \(p.activation) zeros \(p.inZero),\(p.outZero)")
+                }
+            }
+            if ImageCount.original != nil {
+                // Declined only for constants outside the narrow form (rare at these scales).
+                XCTAssertGreaterThan(ImageCount.taken, eligible * 3 / 4, "\(variant): \(ImageCount.taken) of \(eligible) images")
+            }
+        }
+    }
+
     /// Narrow convs over small images (the DS-CNN's first conv and its relatives), which take
     /// `Conv2DOptimized.runColumns` (a padded copy of the image, four output rows column by
     /// column), against the reference routine, with the portable loops and every variant:

@@ -135,6 +135,27 @@ typedef void (*mote_dw_row_fn)(const int8_t *image, ptrdiff_t input_height, ptrd
                                ptrdiff_t dilation_w, const int16_t *packed, ptrdiff_t filter_height, ptrdiff_t filter_width,
                                const int8_t *pad_row, ptrdiff_t count, ptrdiff_t col_lo, ptrdiff_t col_hi, int32_t *acc);
 
+/// Depthwise, multiplier 1, one whole image, requantized: the output_height x output_width x
+/// channels bytes `out`, output pixel (oy, ox)'s window starting at input row
+/// oy * stride_h - pad_top and column ox * stride_w - pad_left, out[(oy * output_width + ox) *
+/// channels + c] = the requantization (mote_requantize_fn's formula with channel c's
+/// constants) of dw_row's sum for that pixel, taps outside the image reading `pad_value` (the
+/// input zero point). `filter` is taps x channels, at most MOTE_DW_MAX_TAPS taps. `work` is
+/// scratch of work_bytes bytes; the function needs S * W * channels of them, S =
+/// (filter_height - 1) * dilation_h + 2 (at most 16) and W = max((output_width - 1) *
+/// stride_w + (filter_width - 1) * dilation_w + 1, pad_left + input_width). Returns 1 when done;
+/// 0, having written nothing, for shapes it does not take (channels not dividing 64, stride_w
+/// above 1 with more than 16 channels or above 2, too little work, a right shift outside
+/// 32...53 or an output offset outside -128...128): the caller then uses dw_row and requantize.
+typedef ptrdiff_t (*mote_dw_image_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t channels,
+                                      ptrdiff_t output_height, ptrdiff_t output_width, ptrdiff_t stride_h, ptrdiff_t stride_w,
+                                      ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t dilation_h, ptrdiff_t dilation_w,
+                                      const int8_t *filter, ptrdiff_t filter_height, ptrdiff_t filter_width, int32_t pad_value,
+                                      int8_t *work, ptrdiff_t work_bytes, int8_t *out, const int64_t *rounding,
+                                      const int64_t *negative, const int64_t *right_shift, const int32_t *multipliers,
+                                      const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
+                                      int32_t activation_min, int32_t activation_max);
+
 /// Requantizes `rows` rows of `count` accumulators (row r at acc + r * acc_stride, written to
 /// out + r * out_stride), channel c with RequantizationLanes' formula:
 /// x = (int32)((acc + folded_bias[c]) << left_shift[c]) (wrapping), p = x * multipliers[c] (64-bit),
@@ -159,7 +180,8 @@ typedef void (*mote_pool_fn)(const int8_t *src, ptrdiff_t row_stride, ptrdiff_t 
 /// which are NULL where the variant has none (then the callers use dw_run and dw_pixel),
 /// panel_pack, NULL where panel4 reads Conv2DOptimized.pack's layout, panel_run and
 /// panel_run_requantize, NULL where the callers loop over panel4 themselves, and strip_pack /
-/// strip_image, NULL where the variant has no strip form.
+/// strip_image, NULL where the variant has no strip form, and dw_image, NULL where the
+/// callers use dw_row and requantize.
 typedef struct {
     const char *name;
     mote_dot_rows_fn dot_rows;
@@ -176,6 +198,7 @@ typedef struct {
     mote_strip_pack_fn _Nullable strip_pack;
     mote_strip_image_fn _Nullable strip_image;
     mote_panel_run_requantize_fn _Nullable panel_run_requantize;
+    mote_dw_image_fn _Nullable dw_image;
 } mote_dsp_kernels;
 
 /// Variant numbers, best first.

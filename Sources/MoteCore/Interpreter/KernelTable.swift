@@ -139,6 +139,21 @@ public struct KernelTable {
                                                     UnsafePointer<Int16>, Int, Int, UnsafePointer<Int8>, Int, Int, Int,
                                                     UnsafeMutablePointer<Int32>) -> Void
 
+    /// `DepthwiseConv2DOptimized.run` for one image, multiplier 1, requantized: the
+    /// `outputHeight x outputWidth x channels` bytes, taps outside the image reading `padValue`
+    /// (the input zero point); `work` is scratch of `workBytes` bytes (it needs
+    /// `DepthwiseConv2DOptimized.imageWorkBytes`). Returns 1 when done, 0 with nothing
+    /// written for shapes or constants it does not take (the caller then uses `depthwiseRow`).
+    /// Arguments: image, inputHeight, inputWidth, channels, outputHeight, outputWidth,
+    /// strideHeight, strideWidth, padTop, padLeft, dilationHeight, dilationWidth, filter,
+    /// filterHeight, filterWidth, padValue, work, workBytes, out, rounding, negative,
+    /// rightShift, multipliers, leftShift, foldedBias, outputOffset, activationMin, activationMax.
+    public typealias DepthwiseImage = @convention(c) (UnsafePointer<Int8>, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
+                                                      UnsafePointer<Int8>, Int, Int, Int32, UnsafeMutablePointer<Int8>, Int,
+                                                      UnsafeMutablePointer<Int8>, UnsafePointer<Int64>, UnsafePointer<Int64>,
+                                                      UnsafePointer<Int64>, UnsafePointer<Int32>, UnsafePointer<Int32>,
+                                                      UnsafePointer<Int32>, Int32, Int32, Int32) -> Int
+
     public var dotRows: DotRows?
     public var panel4: Panel4?
     public var depthwiseRun: DepthwiseRun?
@@ -159,6 +174,8 @@ public struct KernelTable {
     /// The strip form of CONV_2D (both set, or the form is not used).
     public var stripPack: StripPack?
     public var stripImage: StripImage?
+    /// The whole-image depthwise form (nil: `depthwiseRow` and `requantize`).
+    public var depthwiseImage: DepthwiseImage?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -176,6 +193,7 @@ public struct KernelTable {
         panelRunRequantize = nil
         stripPack = nil
         stripImage = nil
+        depthwiseImage = nil
     }
 }
 

@@ -16,7 +16,9 @@
 /// When the kernel table has `depthwisePack` and `depthwiseRow` (MoteCoreDSP's AVX2 and
 /// AVX-512 variants), depth multiplier 1 with at most `maxPackedTaps` taps goes through them instead
 /// (`runPacked`): the filter packed once per eval in scratch, one call per output row, and
-/// `accumulatorRows` rows per requantization pass.
+/// `accumulatorRows` rows per requantization pass. Before that, `depthwiseImage` (AVX-512
+/// VNNI) is offered the whole image, requantized in the same pass, with `imageWorkBytes` of
+/// the scratch; it declines the shapes it does not take.
 ///
 /// A tap outside the image reads a row of input zero points, contributing
 /// `zeroPoint * w = -inputOffset * w`, so that adding the folded bias (`bias + inputOffset *
@@ -52,7 +54,18 @@ public enum DepthwiseConv2DOptimized {
         packs(g) ? max(1, min(g.outputHeight, Conv2DOptimized.pixelBatch(channels: g.outputDepth) / g.outputWidth)) : 1
     }
 
-    /// Scratch bytes `run` needs: the accumulator rows (`accumulatorRows`), a row of input zero points (what an
+    /// Bytes of the padded-row ring `KernelTable.depthwiseImage` works in (mote_dsp.h's
+    /// dw_image): `(filterHeight - 1) * dilationHeight + 2` rows of
+    /// `max((outputWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth + 1, padLeft + inputWidth)`
+    /// pixels; 0 beyond 16 rows or when the filter is not `packs`' (the function is then not offered the image).
+    static func imageWorkBytes(_ g: ConvGeometry) -> Int {
+        let slots = (g.filterHeight &- 1) &* g.dilationHeight &+ 2
+        guard packs(g), slots <= 16 else { return 0 }
+        let span = (g.outputWidth &- 1) &* g.strideWidth &+ (g.filterWidth &- 1) &* g.dilationWidth &+ 1
+        return ConvKernels.scratch(slots &* max(span, g.padLeft &+ g.inputWidth), g.outputDepth) ?? 0
+    }
+
+    /// Scratch bytes `run` needs: at least `imageWorkBytes`, and the accumulator rows (`accumulatorRows`), a row of input zero points (what an
     /// out-of-image tap reads), and the largest of the repeated-weights table (stride 1), one
     /// spread input pixel (depth multiplier above 1) and the packed filter (multiplier 1).
     /// Nil for shapes beyond `ConvKernels.scratchLimit`.
@@ -64,13 +77,18 @@ public enum DepthwiseConv2DOptimized {
         guard let extra = ConvKernels.scratch(1, pad, plus: max(max(g.strideWidth == 1 && g.filterDepth == 1 ? table : 0, g.outputDepth), packed) &+ 16) else {
             return nil
         }
-        return ConvKernels.scratch(4 &* g.outputWidth &* accumulatorRows(g), g.outputDepth, plus: extra)
+        guard let rows = ConvKernels.scratch(4 &* g.outputWidth &* accumulatorRows(g), g.outputDepth, plus: extra) else { return nil }
+        return max(rows, imageWorkBytes(g))
     }
 
     public static func run(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32,
                            input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
                            scratch: UnsafeMutableRawPointer) {
         let channels = g.outputDepth
+        if let image = kernelTable.depthwiseImage, imageWorkBytes(g) > 0,
+           runImage(g, lanes, inputOffset: inputOffset, input: input, filter: filter, output: output, scratch: scratch, image: image) {
+            return
+        }
         let rowBytes = g.outputWidth &* channels
         let accBytes = 4 &* rowBytes &* accumulatorRows(g)
         let acc = scratch.bindMemory(to: Int32.self, capacity: accBytes / 4)
@@ -117,6 +135,25 @@ public enum DepthwiseConv2DOptimized {
                 out += rowBytes
             }
         }
+    }
+
+    /// `KernelTable.depthwiseImage` on each image of the batch, the scratch as its work; false
+    /// (nothing written) when it declines the shape.
+    static func runImage(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32, input: UnsafePointer<Int8>,
+                         filter: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer,
+                         image: KernelTable.DepthwiseImage) -> Bool {
+        let work = scratch.bindMemory(to: Int8.self, capacity: imageWorkBytes(g))
+        let imageSize = g.inputHeight &* g.inputWidth &* g.inputDepth, outputSize = g.outputHeight &* g.outputWidth &* g.outputDepth
+        for b in 0..<g.batches {
+            let done = image(input + b &* imageSize, g.inputHeight, g.inputWidth, g.outputDepth, g.outputHeight, g.outputWidth,
+                             g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.dilationHeight, g.dilationWidth, filter,
+                             g.filterHeight, g.filterWidth, 0 &- inputOffset, work, imageWorkBytes(g), output + b &* outputSize,
+                             lanes.rounding, lanes.negative, lanes.rightShift, lanes.multipliers, lanes.leftShift, lanes.foldedBias,
+                             lanes.outputOffset, lanes.activationMin, lanes.activationMax)
+            // It declines by shape and constants alone, so on the first image or never.
+            if done == 0 { return false }
+        }
+        return true
     }
 
     /// Multiplier 1 with the packed row kernel: one `row` call per output row (interior
