@@ -1221,7 +1221,7 @@ AVX512 static void dw_quad_phase_make(dw_quad_phase *ph, const int8_t *filter, p
 /// `valid` bytes stored at out. Reads only the bytes of the block's pixels' taps.
 AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_quad_phase *ph, ptrdiff_t taps, int8_t *out,
                                  ptrdiff_t valid, const int gather, __m512i gidx, ptrdiff_t channels, __m512i z, __m512i vlo,
-                                 __m512i vhi, const int shifted, const int saturate) {
+                                 __m512i vhi, const int shifted, const int saturate, const int full) {
     const __m512i flip = _mm512_set1_epi8((char)0x80);
     __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
     // Gather: the block's pixels p read input bytes 2pC ..< 2pC + C, the last at (2 pixels - 1) C - 1.
@@ -1229,13 +1229,13 @@ AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_
     const uint64_t m0 = dw_bytes(span), m1 = gather ? dw_bytes(span - 64) : 0;
 #define DW_TAP(j) ({                                                                          \
         const int8_t *p_ = t[j] + in;                                                            \
-        __m512i v_ = _mm512_maskz_loadu_epi8(m0, p_);                                            \
+        __m512i v_ = full && !gather ? _mm512_loadu_si512(p_) : _mm512_maskz_loadu_epi8(m0, p_);  \
         if (gather) v_ = _mm512_permutex2var_epi8(v_, gidx, _mm512_maskz_loadu_epi8(m1, p_ + 64)); \
         _mm512_xor_si512(v_, flip);                                                              \
     })
-    const ptrdiff_t full = taps / 4, rest = taps % 4;
+    const ptrdiff_t groups = taps / 4, rest = taps % 4;
     __m512i q[4];
-    for (ptrdiff_t g = 0; g < full; g++) {
+    for (ptrdiff_t g = 0; g < groups; g++) {
         dw_quads(DW_TAP(4 * g), DW_TAP(4 * g + 1), DW_TAP(4 * g + 2), DW_TAP(4 * g + 3), q);
         for (int k = 0; k < 4; k++) a[k] = _mm512_dpbusd_epi32(a[k], q[k], ph->w[4 * g + k]);
     }
@@ -1248,13 +1248,13 @@ AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_
     48 + 4 * k, 0, 0, 0, 49 + 4 * k, 0, 0, 0, 50 + 4 * k, 0, 0, 0, 51 + 4 * k, 0, 0, 0}
             DW_S(0), DW_S(1), DW_S(2), DW_S(3)};
 #undef DW_S
-        const __m512i x = DW_TAP(4 * full);
+        const __m512i x = DW_TAP(4 * groups);
         for (int k = 0; k < 4; k++)
-            a[k] = _mm512_dpbusd_epi32(a[k], _mm512_permutexvar_epi8(_mm512_load_si512(spread[k]), x), ph->w[4 * full + k]);
+            a[k] = _mm512_dpbusd_epi32(a[k], _mm512_permutexvar_epi8(_mm512_load_si512(spread[k]), x), ph->w[4 * groups + k]);
     } else if (rest > 1) {
         const __m512i zero = _mm512_setzero_si512();
-        dw_quads(DW_TAP(4 * full), DW_TAP(4 * full + 1), rest > 2 ? DW_TAP(4 * full + 2) : zero, zero, q);
-        for (int k = 0; k < 4; k++) a[k] = _mm512_dpbusd_epi32(a[k], q[k], ph->w[4 * full + k]);
+        dw_quads(DW_TAP(4 * groups), DW_TAP(4 * groups + 1), rest > 2 ? DW_TAP(4 * groups + 2) : zero, zero, q);
+        for (int k = 0; k < 4; k++) a[k] = _mm512_dpbusd_epi32(a[k], q[k], ph->w[4 * groups + k]);
     }
 #undef DW_TAP
     __m512i r = _mm512_castsi128_si512(requant16(a[0], &ph->k[0], z, vlo, vhi, 1, shifted, saturate));
@@ -1265,7 +1265,11 @@ AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_
     static const uint8_t order[64] __attribute__((aligned(64))) = {
         0, 1, 2, 3, 16, 17, 18, 19, 32, 33, 34, 35, 48, 49, 50, 51, 4, 5, 6, 7, 20, 21, 22, 23, 36, 37, 38, 39, 52, 53, 54, 55,
         8, 9, 10, 11, 24, 25, 26, 27, 40, 41, 42, 43, 56, 57, 58, 59, 12, 13, 14, 15, 28, 29, 30, 31, 44, 45, 46, 47, 60, 61, 62, 63};
-    _mm512_mask_storeu_epi8(out, dw_bytes(valid), _mm512_permutexvar_epi8(_mm512_load_si512(order), r));
+    r = _mm512_permutexvar_epi8(_mm512_load_si512(order), r);
+    // A full block (valid = 64, `full` a constant) by plain loads and store: the masked ones
+    // are slower on Zen 4 (8.3 -> 7.8 us on vww's first depthwise layer for the store).
+    if (full) _mm512_storeu_si512(out, r);
+    else _mm512_mask_storeu_epi8(out, dw_bytes(valid), r);
 }
 
 /// Most rows of dw_image's ring: (filter_height - 1) * dilation_h + 2.
@@ -1317,21 +1321,27 @@ AVX512 INLINE void dw_quad_image(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw
             for (ptrdiff_t ky = 0; ky < fh; ky++)
                 rows[ky] = dw_ring_row(ring, image, ih, iw, depth, pad_left, pad, oy * sh - pad_top + ky * dh);
             // Tap j of the row's first pixel; the padding taps of the last group repeat the last tap.
-            for (ptrdiff_t j = 0; j < 4 * groups; j++) {
-                const ptrdiff_t tap = j < taps ? j : taps - 1;
-                t[j] = rows[tap / fw] + (tap % fw) * dw * depth;
-            }
+            ptrdiff_t j = 0;
+            for (ptrdiff_t ky = 0; ky < fh; ky++)
+                for (ptrdiff_t kx = 0; kx < fw; kx++) t[j++] = rows[ky] + kx * dw * depth;
+            for (; j < 4 * groups; j++) t[j] = t[taps - 1];
             int8_t *o = out + oy * bytes;
             if (wide) {
                 for (ptrdiff_t p = 0; p < ow; p++)
                     dw_quad_block(t, p * sw * depth + c0, &ph, taps, o + p * depth + c0, 64, 0, gidx, depth, z, vlo, vhi, shifted,
-                                  saturate);
-            } else if (gather) {
-                for (ptrdiff_t b = 0; b < bytes; b += 64)
-                    dw_quad_block(t, 2 * b, &ph, taps, o + b, bytes - b, 1, gidx, depth, z, vlo, vhi, shifted, saturate);
+                                  saturate, 1);
             } else {
-                for (ptrdiff_t b = 0; b < bytes; b += 64)
-                    dw_quad_block(t, b, &ph, taps, o + b, bytes - b, 0, gidx, depth, z, vlo, vhi, shifted, saturate);
+                // Runs of whole blocks, then the partial last one; `gather` a constant in each loop.
+                ptrdiff_t b = 0;
+                if (gather) {
+                    for (; b + 64 <= bytes; b += 64)
+                        dw_quad_block(t, 2 * b, &ph, taps, o + b, 64, 1, gidx, depth, z, vlo, vhi, shifted, saturate, 1);
+                    if (b < bytes) dw_quad_block(t, 2 * b, &ph, taps, o + b, bytes - b, 1, gidx, depth, z, vlo, vhi, shifted, saturate, 0);
+                } else {
+                    for (; b + 64 <= bytes; b += 64)
+                        dw_quad_block(t, b, &ph, taps, o + b, 64, 0, gidx, depth, z, vlo, vhi, shifted, saturate, 1);
+                    if (b < bytes) dw_quad_block(t, b, &ph, taps, o + b, bytes - b, 0, gidx, depth, z, vlo, vhi, shifted, saturate, 0);
+                }
             }
         }
     }
@@ -1352,10 +1362,11 @@ AVX512 static ptrdiff_t dw_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff
                                       ptrdiff_t work_bytes, int8_t *out, const int64_t *rounding, const int64_t *negative,
                                       const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
                                       int32_t zero, int32_t lo, int32_t hi) {
-    // The shapes where the quad form measured faster than dw_row and requantize on vww's
-    // layers (bench/NOTES.md): channels dividing 64 at stride 1, at most 16 at stride 2. The
-    // 128 and more channels (the wide form, any stride) were exact too but no faster.
-    const int taken = 64 % depth == 0 && (sw == 1 || (sw == 2 && depth <= 16));
+    // The shapes where the quad form measured faster than dw_row and requantize (bench/NOTES.md):
+    // channels dividing 64 at stride 1, at most 16 of them at stride 2 (32 at stride 2 lost to
+    // the gather's shuffles); multiples of 64 with at least 16 output pixels per image (each
+    // 64-channel phase costs a set-up of several hundred cycles: 3x3 outputs lost).
+    const int taken = depth < 64 ? 64 % depth == 0 && (sw == 1 || (sw == 2 && depth <= 16)) : depth % 64 == 0 && oh * ow >= 16;
     if (!taken || fh * fw > MOTE_DW_MAX_TAPS) return 0;
     const ptrdiff_t bytes = dw_image_work(iw, depth, ow, sw, pad_left, dh, dw, fh, fw);
     if (bytes == 0 || bytes > work_bytes) return 0;
