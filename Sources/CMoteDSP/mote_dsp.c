@@ -1005,11 +1005,9 @@ AVX512 INLINE __m512i requant_round(__m512i p, __m512i rounding, __m512i negativ
     return _mm512_mask_sub_epi64(r, below, r, negative);
 }
 
-/// 16 accumulators (lanes as the chunk maps them) to int8 bytes (clamped int32 lanes packed).
-/// `narrow` and `shifted` are the chunk's flags and `saturate` says the range is -128...127
-/// (the clamp is then vpmovsdb's saturation), passed as constants so that each form is
-/// compiled without branches.
-AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
+/// requant16's int32 lanes before narrowing: clamped to vlo...vhi, or unclamped when
+/// `saturate` (the narrowing's signed saturation is then the clamp).
+AVX512 INLINE __m512i requant32(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
                                 const int shifted, const int saturate) {
     __m512i x = _mm512_add_epi32(a, k->folded);
     if (shifted) x = _mm512_sllv_epi32(x, k->left);
@@ -1028,12 +1026,17 @@ AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __
         // Adding the zero point to t's low 32 bits wraps as in int32.
         t = _mm512_add_epi32(t, z);
     }
-    __m128i b;
-    if (saturate) {
-        b = _mm512_cvtsepi32_epi8(t);
-    } else {
-        b = _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(t, vlo), vhi));
-    }
+    return saturate ? t : _mm512_min_epi32(_mm512_max_epi32(t, vlo), vhi);
+}
+
+/// 16 accumulators (lanes as the chunk maps them) to int8 bytes (clamped int32 lanes packed).
+/// `narrow` and `shifted` are the chunk's flags and `saturate` says the range is -128...127
+/// (the clamp is then vpmovsdb's saturation), passed as constants so that each form is
+/// compiled without branches.
+AVX512 INLINE __m128i requant16(__m512i a, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
+                                const int shifted, const int saturate) {
+    const __m512i t = requant32(a, k, z, vlo, vhi, narrow, shifted, saturate);
+    __m128i b = saturate ? _mm512_cvtsepi32_epi8(t) : _mm512_cvtepi32_epi8(t);
     // Keeps vpmovdb in registers: its store form is much slower on Zen 4.
     __asm__("" : "+v"(b));
     return b;
@@ -1109,11 +1112,11 @@ AVX512 static void requantize_vnni(const int32_t *acc, ptrdiff_t acc_stride, ptr
 // output runs in 64-byte blocks with the taps in groups of four: vpunpck{l,h}bw then
 // vpunpck{l,h}wd interleave four taps' 64 bytes so that int32 lane 4i + d of quad k holds
 // the four taps' bytes 16i + 4k + d, and vpdpbusd sums the four products per lane. vpdpbusd
-// takes one unsigned operand: the input bytes are flipped (x ^ 0x80 = x + 128 unsigned), and
+// takes one unsigned operand: the ring's bytes are flipped (x ^ 0x80 = x + 128 unsigned), and
 // 128 * (sum of the channel's weights) is taken off through the folded bias, so
 // sum((x + 128) * w) - 128 * sum(w) = sum(x * w) modulo 2^32 (missing taps of the last group
 // have weight 0). The four quads are requantized as they are, each with its lanes' channel
-// constants, and their bytes put back in order by one vpermb.
+// constants, and packed back to bytes in order by vpackssdw and vpacksswb.
 
 /// The lanes of a 64-byte block with n valid bytes (none for n <= 0).
 INLINE uint64_t dw_bytes(ptrdiff_t n) { return n >= 64 ? ~(uint64_t)0 : n <= 0 ? 0 : ((uint64_t)1 << n) - 1; }
@@ -1222,7 +1225,6 @@ AVX512 static void dw_quad_phase_make(dw_quad_phase *ph, const int8_t *filter, p
 AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_quad_phase *ph, ptrdiff_t taps, int8_t *out,
                                  ptrdiff_t valid, const int gather, __m512i gidx, ptrdiff_t channels, __m512i z, __m512i vlo,
                                  __m512i vhi, const int shifted, const int saturate, const int full) {
-    const __m512i flip = _mm512_set1_epi8((char)0x80);
     __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
     // Gather: the block's pixels p read input bytes 2pC ..< 2pC + C, the last at (2 pixels - 1) C - 1.
     const ptrdiff_t span = gather ? (2 * ((valid + channels - 1) / channels) - 1) * channels : valid;
@@ -1231,7 +1233,7 @@ AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_
         const int8_t *p_ = t[j] + in;                                                            \
         __m512i v_ = full && !gather ? _mm512_loadu_si512(p_) : _mm512_maskz_loadu_epi8(m0, p_);  \
         if (gather) v_ = _mm512_permutex2var_epi8(v_, gidx, _mm512_maskz_loadu_epi8(m1, p_ + 64)); \
-        _mm512_xor_si512(v_, flip);                                                              \
+        v_;                                                                                      \
     })
     const ptrdiff_t groups = taps / 4, rest = taps % 4;
     __m512i q[4];
@@ -1257,15 +1259,14 @@ AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_
         for (int k = 0; k < 4; k++) a[k] = _mm512_dpbusd_epi32(a[k], q[k], ph->w[4 * groups + k]);
     }
 #undef DW_TAP
-    __m512i r = _mm512_castsi128_si512(requant16(a[0], &ph->k[0], z, vlo, vhi, 1, shifted, saturate));
-    r = _mm512_inserti32x4(r, requant16(a[1], &ph->k[1], z, vlo, vhi, 1, shifted, saturate), 1);
-    r = _mm512_inserti32x4(r, requant16(a[2], &ph->k[2], z, vlo, vhi, 1, shifted, saturate), 2);
-    r = _mm512_inserti32x4(r, requant16(a[3], &ph->k[3], z, vlo, vhi, 1, shifted, saturate), 3);
-    // Output byte 16i + 4k + d is byte 4i + d of quad k's 16.
-    static const uint8_t order[64] __attribute__((aligned(64))) = {
-        0, 1, 2, 3, 16, 17, 18, 19, 32, 33, 34, 35, 48, 49, 50, 51, 4, 5, 6, 7, 20, 21, 22, 23, 36, 37, 38, 39, 52, 53, 54, 55,
-        8, 9, 10, 11, 24, 25, 26, 27, 40, 41, 42, 43, 56, 57, 58, 59, 12, 13, 14, 15, 28, 29, 30, 31, 44, 45, 46, 47, 60, 61, 62, 63};
-    r = _mm512_permutexvar_epi8(_mm512_load_si512(order), r);
+    // vpackssdw then vpacksswb, lane by lane: 128-bit block i gets quads 0..3's lanes 4i..4i+3
+    // in turn, which are output bytes 16i + 4k + d: the block's bytes in order. Their signed
+    // saturation is the clamp when `saturate`, exact otherwise (the lanes already clamped).
+    const __m512i r = _mm512_packs_epi16(
+        _mm512_packs_epi32(requant32(a[0], &ph->k[0], z, vlo, vhi, 1, shifted, saturate),
+                           requant32(a[1], &ph->k[1], z, vlo, vhi, 1, shifted, saturate)),
+        _mm512_packs_epi32(requant32(a[2], &ph->k[2], z, vlo, vhi, 1, shifted, saturate),
+                           requant32(a[3], &ph->k[3], z, vlo, vhi, 1, shifted, saturate)));
     // A full block (valid = 64, `full` a constant) by plain loads and store: the masked ones
     // are slower on Zen 4 (8.3 -> 7.8 us on vww's first depthwise layer for the store).
     if (full) _mm512_storeu_si512(out, r);
@@ -1277,15 +1278,17 @@ AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_
 
 /// The padded-row ring of dw_image: `slots` rows of input rows iy (slot iy % (slots - 1)) and
 /// a last slot of pad values, each `width` padded pixels (pad_left pad pixels, the input row,
-/// pad pixels to the end).
+/// pad pixels to the end), every byte flipped (x ^ 0x80: vpdpbusd's unsigned operand, once
+/// per copied byte instead of once per tap read).
 typedef struct {
     int8_t *base;
     ptrdiff_t slots, width, row_bytes;
     ptrdiff_t tag[DW_IMAGE_MAX_RING];
 } dw_ring;
 
-/// The padded row of input row iy (the pad slot outside the image), copied in if not there.
-INLINE const int8_t *dw_ring_row(dw_ring *ring, const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t pad_left,
+/// The padded row of input row iy (the pad slot outside the image), copied in if not there;
+/// `pad` is the flipped pad value.
+AVX512 INLINE const int8_t *dw_ring_row(dw_ring *ring, const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t pad_left,
                                  int8_t pad, ptrdiff_t iy) {
     if (iy < 0 || iy >= ih) return ring->base + (ring->slots - 1) * ring->row_bytes;
     const ptrdiff_t s = iy % (ring->slots - 1);
@@ -1293,7 +1296,13 @@ INLINE const int8_t *dw_ring_row(dw_ring *ring, const int8_t *image, ptrdiff_t i
     if (ring->tag[s] != iy) {
         ring->tag[s] = iy;
         memset(row, pad, (size_t)(pad_left * depth));
-        memcpy(row + pad_left * depth, image + iy * iw * depth, (size_t)(iw * depth));
+        const int8_t *src = image + iy * iw * depth;
+        int8_t *dst = row + pad_left * depth;
+        const ptrdiff_t n = iw * depth;
+        const __m512i flip = _mm512_set1_epi8((char)0x80);
+        ptrdiff_t i = 0;
+        for (; i + 64 <= n; i += 64) _mm512_storeu_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), flip));
+        if (i < n) _mm512_mask_storeu_epi8(dst + i, dw_bytes(n - i), _mm512_xor_si512(_mm512_maskz_loadu_epi8(dw_bytes(n - i), src + i), flip));
         memset(row + (pad_left + iw) * depth, pad, (size_t)((ring->width - pad_left - iw) * depth));
     }
     return row;
@@ -1383,7 +1392,7 @@ AVX512 static ptrdiff_t dw_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff
     ring.row_bytes = bytes / ring.slots;
     ring.width = ring.row_bytes / depth;
     for (ptrdiff_t s = 0; s < ring.slots; s++) ring.tag[s] = -1;
-    const int8_t pad = (int8_t)pad_value;
+    const int8_t pad = (int8_t)(pad_value ^ 0x80);
     memset(work + (ring.slots - 1) * ring.row_bytes, pad, (size_t)ring.row_bytes);
 #define DW_QUAD(SHIFTED, SATURATE)                                                                                              \
     dw_quad_image(image, ih, iw, depth, oh, ow, sh, sw, pad_top, pad_left, dh, dw, filter, fh, fw, &ring, pad, out, rounding,  \
