@@ -1224,7 +1224,7 @@ AVX512 static void dw_quad_phase_make(dw_quad_phase *ph, const int8_t *filter, p
 /// `valid` bytes stored at out. Reads only the bytes of the block's pixels' taps.
 AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_quad_phase *ph, ptrdiff_t taps, int8_t *out,
                                  ptrdiff_t valid, const int gather, __m512i gidx, ptrdiff_t channels, __m512i z, __m512i vlo,
-                                 __m512i vhi, const int shifted, const int saturate, const int full) {
+                                 __m512i vhi, const int narrow, const int shifted, const int saturate, const int full) {
     __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
     // Gather: the block's pixels p read input bytes 2pC ..< 2pC + C, the last at (2 pixels - 1) C - 1.
     const ptrdiff_t span = gather ? (2 * ((valid + channels - 1) / channels) - 1) * channels : valid;
@@ -1263,10 +1263,10 @@ AVX512 INLINE void dw_quad_block(const int8_t *const *t, ptrdiff_t in, const dw_
     // in turn, which are output bytes 16i + 4k + d: the block's bytes in order. Their signed
     // saturation is the clamp when `saturate`, exact otherwise (the lanes already clamped).
     const __m512i r = _mm512_packs_epi16(
-        _mm512_packs_epi32(requant32(a[0], &ph->k[0], z, vlo, vhi, 1, shifted, saturate),
-                           requant32(a[1], &ph->k[1], z, vlo, vhi, 1, shifted, saturate)),
-        _mm512_packs_epi32(requant32(a[2], &ph->k[2], z, vlo, vhi, 1, shifted, saturate),
-                           requant32(a[3], &ph->k[3], z, vlo, vhi, 1, shifted, saturate)));
+        _mm512_packs_epi32(requant32(a[0], &ph->k[0], z, vlo, vhi, narrow, shifted, saturate),
+                           requant32(a[1], &ph->k[1], z, vlo, vhi, narrow, shifted, saturate)),
+        _mm512_packs_epi32(requant32(a[2], &ph->k[2], z, vlo, vhi, narrow, shifted, saturate),
+                           requant32(a[3], &ph->k[3], z, vlo, vhi, narrow, shifted, saturate)));
     // A full block (valid = 64, `full` a constant) by plain loads and store: the masked ones
     // are slower on Zen 4 (8.3 -> 7.8 us on vww's first depthwise layer for the store).
     if (full) _mm512_storeu_si512(out, r);
@@ -1308,13 +1308,14 @@ AVX512 INLINE const int8_t *dw_ring_row(dw_ring *ring, const int8_t *image, ptrd
     return row;
 }
 
-/// Every output row in the quad form, with the flags of requant16 as constants.
+/// Every output row in the quad form, with the flags of requant16 as constants (`narrow` for
+/// every channel or for none).
 AVX512 INLINE void dw_quad_image(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptrdiff_t depth, ptrdiff_t oh, ptrdiff_t ow,
                                  ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t dh, ptrdiff_t dw,
                                  const int8_t *filter, ptrdiff_t fh, ptrdiff_t fw, dw_ring *ring, int8_t pad, int8_t *out,
                                  const int64_t *rounding, const int64_t *negative, const int64_t *right, const int32_t *mult,
                                  const int32_t *left, const int32_t *folded, int32_t zero, int32_t lo, int32_t hi,
-                                 const int shifted, const int saturate) {
+                                 const int narrow, const int shifted, const int saturate) {
     const __m512i z = _mm512_set1_epi32(zero), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
     const ptrdiff_t taps = fh * fw, groups = (taps + 3) / 4;
     const int wide = depth >= 64, gather = !wide && sw == 2;
@@ -1337,19 +1338,19 @@ AVX512 INLINE void dw_quad_image(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw
             int8_t *o = out + oy * bytes;
             if (wide) {
                 for (ptrdiff_t p = 0; p < ow; p++)
-                    dw_quad_block(t, p * sw * depth + c0, &ph, taps, o + p * depth + c0, 64, 0, gidx, depth, z, vlo, vhi, shifted,
-                                  saturate, 1);
+                    dw_quad_block(t, p * sw * depth + c0, &ph, taps, o + p * depth + c0, 64, 0, gidx, depth, z, vlo, vhi, narrow,
+                                  shifted, saturate, 1);
             } else {
                 // Runs of whole blocks, then the partial last one; `gather` a constant in each loop.
                 ptrdiff_t b = 0;
                 if (gather) {
                     for (; b + 64 <= bytes; b += 64)
-                        dw_quad_block(t, 2 * b, &ph, taps, o + b, 64, 1, gidx, depth, z, vlo, vhi, shifted, saturate, 1);
-                    if (b < bytes) dw_quad_block(t, 2 * b, &ph, taps, o + b, bytes - b, 1, gidx, depth, z, vlo, vhi, shifted, saturate, 0);
+                        dw_quad_block(t, 2 * b, &ph, taps, o + b, 64, 1, gidx, depth, z, vlo, vhi, narrow, shifted, saturate, 1);
+                    if (b < bytes) dw_quad_block(t, 2 * b, &ph, taps, o + b, bytes - b, 1, gidx, depth, z, vlo, vhi, narrow, shifted, saturate, 0);
                 } else {
                     for (; b + 64 <= bytes; b += 64)
-                        dw_quad_block(t, b, &ph, taps, o + b, 64, 0, gidx, depth, z, vlo, vhi, shifted, saturate, 1);
-                    if (b < bytes) dw_quad_block(t, b, &ph, taps, o + b, bytes - b, 0, gidx, depth, z, vlo, vhi, shifted, saturate, 0);
+                        dw_quad_block(t, b, &ph, taps, o + b, 64, 0, gidx, depth, z, vlo, vhi, narrow, shifted, saturate, 1);
+                    if (b < bytes) dw_quad_block(t, b, &ph, taps, o + b, bytes - b, 0, gidx, depth, z, vlo, vhi, narrow, shifted, saturate, 0);
                 }
             }
         }
@@ -1379,13 +1380,18 @@ AVX512 static ptrdiff_t dw_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff
     if (!taken || fh * fw > MOTE_DW_MAX_TAPS) return 0;
     const ptrdiff_t bytes = dw_image_work(iw, depth, ow, sw, pad_left, dh, dw, fh, fw);
     if (bytes == 0 || bytes > work_bytes) return 0;
-    // requant16's narrow form for every channel (see requant_chunk), which the quad form assumes.
-    int narrow = zero >= -128 && zero <= 128, shifted = 0;
+    // requant16's form (see requant_chunk's `narrow`) must be the same for every channel: the
+    // quads mix channels, and requant_constants decides it per 16 of them.
+    const int zero_fits = zero >= -128 && zero <= 128;
+    int all_fit = 1, any_fit = 0, shifted = 0;
     for (ptrdiff_t c = 0; c < depth; c++) {
-        narrow &= right[c] >= 32 && right[c] <= 53;
+        const int fits = right[c] >= 32 && right[c] <= 53;
+        all_fit &= fits;
+        any_fit |= fits;
         shifted |= left[c] != 0;
     }
-    if (!narrow) return 0;
+    if (zero_fits && any_fit && !all_fit) return 0;
+    const int narrow = zero_fits && all_fit;
     dw_ring ring;
     ring.base = work;
     ring.slots = (fh - 1) * dh + 2;
@@ -1394,15 +1400,18 @@ AVX512 static ptrdiff_t dw_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff
     for (ptrdiff_t s = 0; s < ring.slots; s++) ring.tag[s] = -1;
     const int8_t pad = (int8_t)(pad_value ^ 0x80);
     memset(work + (ring.slots - 1) * ring.row_bytes, pad, (size_t)ring.row_bytes);
-#define DW_QUAD(SHIFTED, SATURATE)                                                                                              \
+#define DW_QUAD(NARROW, SHIFTED, SATURATE)                                                                                      \
     dw_quad_image(image, ih, iw, depth, oh, ow, sh, sw, pad_top, pad_left, dh, dw, filter, fh, fw, &ring, pad, out, rounding,  \
-                  negative, right, mult, left, folded, zero, lo, hi, SHIFTED, SATURATE)
-    if (lo == -128 && hi == 127) {
-        if (shifted) DW_QUAD(1, 1);
-        else DW_QUAD(0, 1);
+                  negative, right, mult, left, folded, zero, lo, hi, NARROW, SHIFTED, SATURATE)
+    if (!narrow) {
+        // The 64-bit form, as requantize_vnni runs it (left shift applied, clamp by min / max).
+        DW_QUAD(0, 1, 0);
+    } else if (lo == -128 && hi == 127) {
+        if (shifted) DW_QUAD(1, 1, 1);
+        else DW_QUAD(1, 0, 1);
     } else {
-        if (shifted) DW_QUAD(1, 0);
-        else DW_QUAD(0, 0);
+        if (shifted) DW_QUAD(1, 1, 0);
+        else DW_QUAD(1, 0, 0);
     }
 #undef DW_QUAD
     return 1;

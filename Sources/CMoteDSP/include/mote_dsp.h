@@ -146,8 +146,9 @@ typedef void (*mote_dw_row_fn)(const int8_t *image, ptrdiff_t input_height, ptrd
 /// stride_w + (filter_width - 1) * dilation_w + 1, pad_left + input_width). Returns 1 when done;
 /// 0, having written nothing, for shapes it does not take (below 64 channels: channels not
 /// dividing 64, or stride_w above 1 with more than 16 channels, or above 2; from 64: channels
-/// not a multiple of 64 or fewer than 16 output pixels), too little work, a right shift outside
-/// 32...53 or an output offset outside -128...128: the caller then uses dw_row and requantize.
+/// not a multiple of 64 or fewer than 16 output pixels), too little work, or an output offset
+/// within -128...128 with some channels' right shifts within 32...53 and others outside: the
+/// caller then uses dw_row and requantize.
 typedef ptrdiff_t (*mote_dw_image_fn)(const int8_t *image, ptrdiff_t input_height, ptrdiff_t input_width, ptrdiff_t channels,
                                       ptrdiff_t output_height, ptrdiff_t output_width, ptrdiff_t stride_h, ptrdiff_t stride_w,
                                       ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t dilation_h, ptrdiff_t dilation_w,
