@@ -253,7 +253,9 @@ public enum Conv2DOptimized {
             }
             return
         }
-        @inline(__always) func requantize(_ first: Int, _ rows: Int) {
+        // Rows first ..< first + rows of the batch at pixel `start` (passed, not captured: a
+        // captured var would be boxed, an allocation the embedded build rejects).
+        @inline(__always) func requantize(_ start: Int, _ first: Int, _ rows: Int) {
             ConvKernels.requantize(lanes, acc + first &* padded, accStride: padded, rows: rows, first: 0, count: g.outputDepth,
                                    out: output + (start &+ first) &* g.outputDepth, outStride: g.outputDepth)
         }
@@ -290,10 +292,10 @@ public enum Conv2DOptimized {
                     n &+= 1
                 }
                 accumulateRun(gathered, pixels: n, panel: panel, windowBytes: k, outputDepth: g.outputDepth, acc + j &* padded, accStride: padded)
-                if fused != nil { requantize(j, n) }
+                if fused != nil { requantize(start, j, n) }
                 j &+= n
             }
-            if fused == nil { requantize(0, count) }
+            if fused == nil { requantize(start, 0, count) }
             start &+= count
         }
     }
