@@ -32,6 +32,9 @@ public enum Conv2DKernel: OperatorKernel {
         var tablePacked: Bool
         /// `panel` holds the kernel table's `stripPack` form (`Conv2DOptimized.runStrips`).
         var strip: Bool
+        /// The scratch holds only the lane constants: the strip form, or the panel form in one
+        /// pass (`Conv2DOptimized.panelNeedsNoScratch`), which the table must still offer.
+        var laneScratchOnly: Bool
         /// Filter and bias are constants (so the folded bias is exact) and the scratch fits:
         /// eval runs the optimized routine.
         var optimized: Bool
@@ -129,12 +132,13 @@ public enum Conv2DKernel: OperatorKernel {
             panel = UnsafePointer((base + plan.panelOffset).assumingMemoryBound(to: Int8.self))
         }
         let perChannel = table.requantization(q, singleRounding: false)
-        // The strip form needs only the lane constants in scratch.
-        let routine = strip ? 0 : Conv2DOptimized.scratchBytes(g, panel: panel != nil)
+        // The strip form and the one-pass panel form need only the lane constants in scratch.
+        let onePass = !strip && panel != nil && Conv2DOptimized.panelNeedsNoScratch(g)
+        let routine = strip || onePass ? 0 : Conv2DOptimized.scratchBytes(g, panel: panel != nil)
         let optimized = eligible && ctx.requestOptimizedScratch(perChannel, routineBytes: routine)
         if let bytes = Conv2DReference.inPlaceScratchBytes(g) { ctx.allowInPlace(scratchBytes: bytes) }
         return Params(geometry: g, requantization: q, perChannel: perChannel, panel: panel, tablePacked: kernelTable.panelPack != nil,
-                      strip: strip, optimized: optimized)
+                      strip: strip, laneScratchOnly: onePass, optimized: optimized)
     }
 
     public static func eval(_ ctx: borrowing EvalContext, _ p: Params) {
@@ -143,10 +147,11 @@ public enum Conv2DKernel: OperatorKernel {
             Conv2DReference.runInPlace(p.geometry, p.requantization, input: input, output: output, filter: filter,
                                        bias: ctx.input(2)?.assumingMemoryBound(to: Int32.self), scratch: scratch)
         } else if p.optimized, let scratch = ctx.scratch,
-                  p.strip ? kernelTable.stripImage != nil : p.panel == nil || (kernelTable.panelPack != nil) == p.tablePacked {
+                  p.strip ? kernelTable.stripImage != nil : p.panel == nil || (kernelTable.panelPack != nil) == p.tablePacked,
+                  !p.laneScratchOnly || kernelTable.panelRunRequantize != nil {
             // (A kernel table installed after prepare, against KernelTable's contract, may read
-            // another panel layout or lack the strip form: the reference routine below then,
-            // exact too.)
+            // another panel layout or lack the strip form or the one-pass panel its scratch was
+            // sized for: the reference routine below then, exact too.)
             let lanes = p.perChannel.lanes(in: scratch)
             if p.strip, let panel = p.panel {
                 Conv2DOptimized.runStrips(p.geometry, lanes, inputOffset: p.requantization.inputOffset,

@@ -122,6 +122,22 @@ public enum Conv2DOptimized {
         return ConvKernels.scratch(4 &* pixelBatch(channels: channels), channels, plus: patches)
     }
 
+    /// Every output pixel's window lies inside the image, rows read in place (`runPanel` then
+    /// needs no gathering).
+    static func allInside(_ g: ConvGeometry) -> Bool {
+        let (rowLo, rowHi) = g.interiorRows, (colLo, colHi) = g.interiorColumns
+        return rowLo == 0 && rowHi == g.outputHeight && colLo == 0 && colHi == g.outputWidth && g.dilationWidth == 1
+    }
+
+    /// Whether `run` with a panel needs no scratch beyond the lane constants: the kernel
+    /// table's `panelRunRequantize` does a 1x1 stride-1 conv, or one whose windows are all
+    /// inside the image (and that the column form does not take), in one pass into the output.
+    public static func panelNeedsNoScratch(_ g: ConvGeometry) -> Bool {
+        guard kernelTable.panelRunRequantize != nil else { return false }
+        if g.filterHeight == 1 && g.filterWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1 { return true }
+        return paddedImageBytes(g) == 0 && allInside(g)
+    }
+
     /// Runs the convolution (see `Conv2DReference.run` for the semantics); `panel` is the
     /// repacked filter when `panelBytes` is not 0, and `scratch` holds `scratchBytes`.
     public static func run(_ g: ConvGeometry, _ lanes: RequantizationLanes, inputOffset: Int32, panel: UnsafePointer<Int8>?,
@@ -146,8 +162,6 @@ public enum Conv2DOptimized {
     static func runPointwise(_ g: ConvGeometry, _ lanes: RequantizationLanes, panel: UnsafePointer<Int8>,
                              input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
-        let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: depth, patches: 4)
-        let padded = s.channels, batch = s.batch, acc = s.acc
         let total = g.batches &* g.outputHeight &* g.outputWidth
         if let f = kernelTable.panelRunRequantize {
             f(input, depth, depth, 1, depth, total, total, 0, panel, g.outputDepth, output, g.outputDepth, lanes.rounding, lanes.negative,
@@ -155,6 +169,8 @@ public enum Conv2DOptimized {
               lanes.activationMax)
             return
         }
+        let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: depth, patches: 4)
+        let padded = s.channels, batch = s.batch, acc = s.acc
         var start = 0
         while start < total {
             let count = min(batch, total &- start)
@@ -215,15 +231,28 @@ public enum Conv2DOptimized {
                          input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, scratch: UnsafeMutableRawPointer) {
         let depth = g.inputDepth
         let k = g.filterHeight &* g.filterWidth &* depth
+        let imageSize = g.inputHeight &* g.inputWidth &* depth
+        let inputRow = g.inputWidth &* depth
+        let perImage = g.outputHeight &* g.outputWidth
+        let fused = kernelTable.panelRunRequantize
+        if let f = fused, allInside(g) {
+            // Every window inside its image (VALID padding, or none needed): each image's pixels
+            // in one call, groups running on across output rows; no scratch.
+            for b in 0..<g.batches {
+                let origin = input + (b &* imageSize &- g.padTop &* inputRow &- g.padLeft &* depth)
+                f(origin, g.strideWidth &* depth, g.dilationHeight &* inputRow, g.filterHeight, g.filterWidth &* depth, perImage,
+                  g.outputWidth, g.strideHeight &* inputRow, panel, g.outputDepth, output + b &* perImage &* g.outputDepth,
+                  g.outputDepth, lanes.rounding, lanes.negative, lanes.rightShift, lanes.multipliers, lanes.leftShift,
+                  lanes.foldedBias, lanes.outputOffset, lanes.activationMin, lanes.activationMax)
+            }
+            return
+        }
         let s = ScratchLayout(scratch, channels: paddedDepth(g.outputDepth), windowBytes: k, patches: 4)
         let padded = s.channels, batch = s.batch, acc = s.acc, patchStride = s.patchStride, patches = s.patches
         let gathered = ConvKernels.Windows(base: UnsafePointer(patches), pixelStride: patchStride, rowStride: k, rows: 1, run: k)
         let padValue = Int8(truncatingIfNeeded: 0 &- inputOffset)
         let (rowLo, rowHi) = g.interiorRows
         let (colLo, colHi) = g.interiorColumns
-        let imageSize = g.inputHeight &* g.inputWidth &* depth
-        let inputRow = g.inputWidth &* depth
-        let perImage = g.outputHeight &* g.outputWidth
         let total = g.batches &* perImage
         // Output pixel p of the sequence over images and rows: (image, row, column).
         @inline(__always) func locate(_ p: Int) -> (Int, Int, Int) {
@@ -239,20 +268,6 @@ public enum Conv2DOptimized {
         // `accumulateRun`, the other pixels gathered, up to four (across rows) per call. With
         // the kernel table's `panelRunRequantize` the interior runs are requantized in the same
         // call and the gathered pixels right after theirs, so the batch needs no pass of its own.
-        let fused = kernelTable.panelRunRequantize
-        if let f = fused, rowLo == 0, rowHi == g.outputHeight, colLo == 0, colHi == g.outputWidth, g.dilationWidth == 1 {
-            // Every window inside its image (VALID padding, or none needed): each image's pixels
-            // in one call, groups running on across output rows.
-            let perImage = g.outputHeight &* g.outputWidth
-            for b in 0..<g.batches {
-                let origin = input + (b &* imageSize &- g.padTop &* inputRow &- g.padLeft &* depth)
-                f(origin, g.strideWidth &* depth, g.dilationHeight &* inputRow, g.filterHeight, g.filterWidth &* depth, perImage,
-                  g.outputWidth, g.strideHeight &* inputRow, panel, g.outputDepth, output + b &* perImage &* g.outputDepth,
-                  g.outputDepth, lanes.rounding, lanes.negative, lanes.rightShift, lanes.multipliers, lanes.leftShift,
-                  lanes.foldedBias, lanes.outputOffset, lanes.activationMin, lanes.activationMax)
-            }
-            return
-        }
         // Rows first ..< first + rows of the batch at pixel `start` (passed, not captured: a
         // captured var would be boxed, an allocation the embedded build rejects).
         @inline(__always) func requantize(_ start: Int, _ first: Int, _ rows: Int) {
