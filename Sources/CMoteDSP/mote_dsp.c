@@ -229,6 +229,30 @@ INLINE void dw_pair_taps(const int8_t *filter, ptrdiff_t taps, ptrdiff_t channel
     }
 }
 
+/// requant_lanes (mote_dsp.h), branch-free so that each variant's target vectorizes it.
+INLINE void requant_lanes_body(const int32_t *mult, const int8_t *shifts, ptrdiff_t n, ptrdiff_t single, int64_t *rounding,
+                               int64_t *negative, int64_t *right, int64_t *wide, int32_t *left) {
+    if (single) {
+        for (ptrdiff_t c = 0; c < n; c++) {
+            const int64_t r = 31 - (int64_t)shifts[c];
+            wide[c] = mult[c];
+            rounding[c] = (int64_t)((uint64_t)1 << ((r - 1) & 63));
+            negative[c] = 0;
+            right[c] = r;
+            left[c] = 0;
+        }
+    } else {
+        for (ptrdiff_t c = 0; c < n; c++) {
+            const int64_t s = shifts[c], r = s < 0 ? -s : 0, shifts_right = r > 0;
+            wide[c] = mult[c];
+            rounding[c] = (int64_t)(((uint64_t)1 << 30) + ((uint64_t)shifts_right << ((30 + r) & 63)));
+            negative[c] = (int64_t)((uint64_t)shifts_right << 31);
+            right[c] = 31 + r;
+            left[c] = (int32_t)(s > 0 ? s : 0);
+        }
+    }
+}
+
 #if defined(__x86_64__)
 
 #include <immintrin.h>
@@ -524,6 +548,11 @@ AVX2 INLINE void dw_blocks_avx2(const int8_t *const *ta, ptrdiff_t oa, const int
 }
 
 DW_ROW_FUNCTIONS(avx2, AVX2)
+
+AVX2 static void requant_lanes_avx2(const int32_t *mult, const int8_t *shifts, ptrdiff_t n, ptrdiff_t single, int64_t *rounding,
+                                    int64_t *negative, int64_t *right, int64_t *wide, int32_t *left) {
+    requant_lanes_body(mult, shifts, n, single, rounding, negative, right, wide, left);
+}
 
 /// dw_pack (see dw_pack_vnni) with 16-lane halves: the same bytes.
 AVX2 static void dw_pack_avx2(const int8_t *filter, ptrdiff_t taps, ptrdiff_t channels, ptrdiff_t period, int16_t *packed) {
@@ -1417,6 +1446,11 @@ AVX512 static ptrdiff_t dw_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff
     return 1;
 }
 
+AVX512 static void requant_lanes_vnni(const int32_t *mult, const int8_t *shifts, ptrdiff_t n, ptrdiff_t single, int64_t *rounding,
+                                      int64_t *negative, int64_t *right, int64_t *wide, int32_t *left) {
+    requant_lanes_body(mult, shifts, n, single, rounding, negative, right, wide, left);
+}
+
 /// What panel_walk does with each group's sums: stores them (acc), or requantizes them into
 /// int8 bytes (out, with one chunk's two halves of constants; see panel_run_requantize).
 typedef struct {
@@ -1887,9 +1921,9 @@ AVX512 static void average_pool_vnni(const int8_t *src, ptrdiff_t rs, ptrdiff_t 
 static const mote_dsp_kernels variants[MOTE_DSP_VARIANTS] = {
     {"avx512vnni", dot_rows_vnni, panel4_vnni, dw_run_vnni, dw_pixel_vnni, requantize_vnni, max_pool_vnni, average_pool_vnni,
      dw_pack_vnni, dw_row_vnni, panel_pack_vnni, panel_run_vnni, strip_pack_vnni, strip_image_vnni, panel_run_requantize_vnni,
-     dw_image_vnni},
+     dw_image_vnni, requant_lanes_vnni},
     {"avx2", dot_rows_avx2, panel4_avx2, dw_run_avx2, dw_pixel_avx2, requantize_avx2, max_pool_avx2, average_pool_avx2, dw_pack_avx2,
-     dw_row_avx2, NULL, NULL, NULL, NULL, NULL, NULL},
+     dw_row_avx2, NULL, NULL, NULL, NULL, NULL, NULL, requant_lanes_avx2},
 };
 
 static int supported(int variant) {

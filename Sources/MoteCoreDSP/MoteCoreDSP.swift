@@ -62,6 +62,7 @@ public enum MoteCoreDSP {
             table.stripPack = k.strip_pack
             table.stripImage = k.strip_image
             table.depthwiseImage = k.dw_image
+            table.requantizationLanes = k.requant_lanes
             installed = String(cString: k.name)
         } else {
             installed = "portable"

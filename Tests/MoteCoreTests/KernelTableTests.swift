@@ -186,6 +186,42 @@ final class KernelTableTests: XCTestCase {
         }
     }
 
+    /// `ChannelRequantization.lanes` through the table's `requantizationLanes` against the
+    /// portable loops, value for value: both rounding forms, every exponent -31...30, random
+    /// multipliers (QuantizeMultiplier's range and the int32 ends), 1 to 70 channels.
+    func testRequantizationLanesEqualPortableLoops() {
+        forEachVariant { variant in
+            var rng = SeededRandom(0x1A7E5)
+            for n in 1...70 {
+                for single in [false, true] {
+                    let multipliers = (0..<n).map { c -> Int32 in
+                        c % 7 == 0 ? [Int32.max, Int32.min, 0, 1 << 30][c / 7 % 4] : Int32.random(in: (1 << 30)...Int32.max, using: &rng)
+                    }
+                    let shifts = (0..<n).map { c in Int8(truncatingIfNeeded: (c &+ n) % 62 - 31) }
+                    let folded = [Int32](repeating: 0, count: n)
+                    let (portable, table) = portableThen(variant) { () -> [Int64] in
+                        multipliers.withUnsafeBufferPointer { m in
+                            shifts.withUnsafeBufferPointer { s in
+                                folded.withUnsafeBufferPointer { f in
+                                    let q = ChannelRequantization(multipliers: m.baseAddress!, shifts: s.baseAddress!, foldedBias: f.baseAddress!,
+                                                                  channels: n, singleRounding: single, outputOffset: 0, activationMin: -128,
+                                                                  activationMax: 127)
+                                    let memory = UnsafeMutableRawPointer.allocate(byteCount: q.laneBytes, alignment: 16)
+                                    defer { memory.deallocate() }
+                                    let l = q.lanes(in: memory)
+                                    return (0..<n).flatMap { c in
+                                        [l.rounding[c], l.negative[c], l.rightShift[c], l.wideMultipliers[c], Int64(l.leftShift[c])]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    XCTAssertEqual(portable, table, "\(variant) n \(n) single \(single)")
+                }
+            }
+        }
+    }
+
     /// `ConvKernels.requantize` of `rows` rows of `acc` (row r at r * accStride), channels
     /// `first ..< first + count` of the per-channel table given by the arrays, through the lanes
     /// `ChannelRequantization.lanes` derives, into `outBytes` bytes prefilled with 0x5A (row r

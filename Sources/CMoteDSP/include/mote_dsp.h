@@ -158,6 +158,15 @@ typedef ptrdiff_t (*mote_dw_image_fn)(const int8_t *image, ptrdiff_t input_heigh
                                       const int32_t *left_shift, const int32_t *folded_bias, int32_t output_offset,
                                       int32_t activation_min, int32_t activation_max);
 
+/// The requantization lanes of `n` channels (MoteCore's ChannelRequantization.lanes), from
+/// each channel's multiplier m and exponent s (-31...30): wide = m as int64 and, for single
+/// rounding (`single` = 1), rounding = 2^(30 - s), negative = 0, right = 31 - s, left = 0; for
+/// double rounding, with r = max(-s, 0) and e = 1 if r > 0 else 0: rounding = 2^30 + e * 2^(30 + r),
+/// negative = e * 2^31, right = 31 + r, left = max(s, 0).
+typedef void (*mote_requant_lanes_fn)(const int32_t *multipliers, const int8_t *shifts, ptrdiff_t n, ptrdiff_t single,
+                                      int64_t *rounding, int64_t *negative, int64_t *right_shift, int64_t *wide_multipliers,
+                                      int32_t *left_shift);
+
 /// Requantizes `rows` rows of `count` accumulators (row r at acc + r * acc_stride, written to
 /// out + r * out_stride), channel c with RequantizationLanes' formula:
 /// x = (int32)((acc + folded_bias[c]) << left_shift[c]) (wrapping), p = x * multipliers[c] (64-bit),
@@ -201,6 +210,7 @@ typedef struct {
     mote_strip_image_fn _Nullable strip_image;
     mote_panel_run_requantize_fn _Nullable panel_run_requantize;
     mote_dw_image_fn _Nullable dw_image;
+    mote_requant_lanes_fn requant_lanes;
 } mote_dsp_kernels;
 
 /// Variant numbers, best first.

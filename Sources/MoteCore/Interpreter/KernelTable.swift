@@ -154,6 +154,14 @@ public struct KernelTable {
                                                       UnsafePointer<Int64>, UnsafePointer<Int32>, UnsafePointer<Int32>,
                                                       UnsafePointer<Int32>, Int32, Int32, Int32) -> Int
 
+    /// `ChannelRequantization.lanes`' loops: the lane constants of `n` channels from their
+    /// multipliers and shifts, the same values. Arguments: multipliers, shifts, n, single
+    /// rounding (1) or double (0), rounding, negative, rightShift, wideMultipliers, leftShift.
+    public typealias RequantizationLanesFill = @convention(c) (UnsafePointer<Int32>, UnsafePointer<Int8>, Int, Int,
+                                                               UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>,
+                                                               UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>,
+                                                               UnsafeMutablePointer<Int32>) -> Void
+
     public var dotRows: DotRows?
     public var panel4: Panel4?
     public var depthwiseRun: DepthwiseRun?
@@ -176,6 +184,7 @@ public struct KernelTable {
     public var stripImage: StripImage?
     /// The whole-image depthwise form (nil: `depthwiseRow` and `requantize`).
     public var depthwiseImage: DepthwiseImage?
+    public var requantizationLanes: RequantizationLanesFill?
 
     /// Every entry nil: the Swift loops.
     public init() {
@@ -194,6 +203,7 @@ public struct KernelTable {
         stripPack = nil
         stripImage = nil
         depthwiseImage = nil
+        requantizationLanes = nil
     }
 }
 
