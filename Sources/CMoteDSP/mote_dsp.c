@@ -1402,9 +1402,10 @@ AVX512 static ptrdiff_t dw_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff
                                       const int64_t *right, const int32_t *mult, const int32_t *left, const int32_t *folded,
                                       int32_t zero, int32_t lo, int32_t hi) {
     // The shapes where the quad form measured faster than dw_row and requantize (bench/NOTES.md):
-    // channels dividing 64 at stride 1, at most 16 of them at stride 2 (32 at stride 2 lost to
-    // the gather's shuffles); multiples of 64 with at least 16 output pixels per image (each
-    // 64-channel phase costs a set-up of several hundred cycles: 3x3 outputs lost).
+    // channels dividing 64 at stride 1, at most 16 of them at stride 2 (32 at stride 2 was no
+    // faster: the gather's extra loads and shuffles); multiples of 64 with at least 16 output
+    // pixels per image (each 64-channel phase costs a set-up of several hundred cycles: 3x3
+    // outputs lost).
     const int taken = depth < 64 ? 64 % depth == 0 && (sw == 1 || (sw == 2 && depth <= 16)) : depth % 64 == 0 && oh * ow >= 16;
     if (!taken || fh * fw > MOTE_DW_MAX_TAPS) return 0;
     const ptrdiff_t bytes = dw_image_work(iw, depth, ow, sw, pad_left, dh, dw, fh, fw);
