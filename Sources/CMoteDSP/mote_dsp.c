@@ -364,12 +364,6 @@ ATTR static void dw_row_##S(const int8_t *image, ptrdiff_t ih, ptrdiff_t iw, ptr
     if (p < n) dw_pixel_blocks_##S(t0, p * ps, packed, depth, blocks, pairs, a + p * depth); \
 }
 
-static int32_t load32(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 // ---------------------------------------------------------------------------------------
 // AVX2
 
@@ -1617,13 +1611,6 @@ AVX512 INLINE __mmask64 byte_range(ptrdiff_t a, ptrdiff_t b) {
     return b <= a ? 0 : bytes_mask(b) & ~bytes_mask(a);
 }
 
-/// One output channel's requantization constants for strip_block, broadcast to every lane.
-/// With `narrow` (see requant_chunk), `round` includes zero * 2^right and `right` is
-/// right - 32 in int32 lanes; otherwise `right` is the int64 shift.
-typedef struct {
-    __m512i bias, left, mult, round, neg, right;
-} strip_channel;
-
 /// The requantization arguments of strip_image.
 typedef struct {
     const int64_t *rounding, *negative, *right;
@@ -1631,10 +1618,13 @@ typedef struct {
     int32_t zero, lo, hi;
 } strip_requant;
 
-/// Constants of channels c0 ..< c0 + NB (channels past out_depth repeat the last one: computed,
-/// never stored); the bias is folded_bias less the strip's 128 * sum(w). Returns the block's
-/// form: bit 0 narrow (every channel), bit 1 some channel shifts left.
-AVX512 INLINE int strip_constants(const strip_requant *q, ptrdiff_t c0, ptrdiff_t out_depth, int NB, strip_channel *k) {
+/// Constants of channels c0 ..< c0 + NB as requant32 takes them, channel c's broadcast to
+/// every lane of k[c] (its even and odd halves alike; channels past out_depth repeat the last
+/// one: computed, never stored); the bias is folded_bias less the strip's 128 * sum(w). With
+/// `narrow` (every channel's right shift in 32...53 and the zero point within +-128, see
+/// requant_chunk) the rounding includes zero * 2^right and right32 is right - 32. Returns the
+/// block's form: bit 0 narrow, bit 1 some channel shifts left.
+AVX512 INLINE int strip_constants(const strip_requant *q, ptrdiff_t c0, ptrdiff_t out_depth, int NB, requant_chunk *k) {
     int narrow = q->zero >= -128 && q->zero <= 128, shifted = 0;
     for (int c = 0; c < NB; c++) {
         const ptrdiff_t ch = c0 + c < out_depth ? c0 + c : out_depth - 1;
@@ -1643,41 +1633,19 @@ AVX512 INLINE int strip_constants(const strip_requant *q, ptrdiff_t c0, ptrdiff_
     }
     for (int c = 0; c < NB; c++) {
         const ptrdiff_t ch = c0 + c < out_depth ? c0 + c : out_depth - 1;
-        k[c].bias = _mm512_set1_epi32((int32_t)((uint32_t)q->folded[ch] - (uint32_t)q->corr[ch]));
-        k[c].left = _mm512_set1_epi32(q->left[ch]);
-        k[c].mult = _mm512_set1_epi32(q->mult[ch]);
-        k[c].neg = _mm512_set1_epi64(q->negative[ch]);
-        if (narrow) {
-            k[c].round = _mm512_set1_epi64(q->rounding[ch] + (int64_t)((uint64_t)(int64_t)q->zero << q->right[ch]));
-            k[c].right = _mm512_set1_epi32((int32_t)q->right[ch] - 32);
-        } else {
-            k[c].round = _mm512_set1_epi64(q->rounding[ch]);
-            k[c].right = _mm512_set1_epi64(q->right[ch]);
-        }
+        requant_chunk *kc = k + c;
+        kc->folded = _mm512_set1_epi32((int32_t)((uint32_t)q->folded[ch] - (uint32_t)q->corr[ch]));
+        kc->left = _mm512_set1_epi32(q->left[ch]);
+        kc->mult_even = kc->mult_odd = _mm512_set1_epi32(q->mult[ch]);
+        kc->neg_even = kc->neg_odd = _mm512_set1_epi64(q->negative[ch]);
+        const int64_t zero_in = narrow ? (int64_t)((uint64_t)(int64_t)q->zero << q->right[ch]) : 0;
+        kc->round_even = kc->round_odd = _mm512_set1_epi64(q->rounding[ch] + zero_in);
+        kc->right_even = kc->right_odd = _mm512_set1_epi64(q->right[ch]);
+        kc->right32 = _mm512_set1_epi32((int32_t)q->right[ch] - 32);
+        kc->narrow = narrow;
+        kc->shifted = shifted;
     }
     return narrow | shifted << 1;
-}
-
-/// requant16's formula for 16 accumulators of one channel (constants `k`), the forms passed
-/// as constants as there, before the narrowing to bytes: int32 lanes, clamped to the
-/// activation range unless `saturate` (the whole int8 range, which the saturating packs give).
-AVX512 INLINE __m512i requant_channel(__m512i a, const strip_channel *k, __m512i z, __m512i vlo, __m512i vhi, const int narrow,
-                                      const int shifted, const int saturate) {
-    __m512i x = _mm512_add_epi32(a, k->bias);
-    if (shifted) x = _mm512_sllv_epi32(x, k->left);
-    const __m512i ae = requant_round(_mm512_mul_epi32(x, k->mult), k->round, k->neg);
-    const __m512i ao = requant_round(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult), k->round, k->neg);
-    __m512i t;
-    if (narrow) {
-        const __m512i high = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
-        t = _mm512_srav_epi32(_mm512_permutex2var_epi32(ae, high, ao), k->right);
-    } else {
-        const __m512i low = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
-        t = _mm512_permutex2var_epi32(_mm512_srav_epi64(ae, k->right), low, _mm512_srav_epi64(ao, k->right));
-        t = _mm512_add_epi32(t, z);
-    }
-    // The clamp; with the whole int8 range the packs' saturation is the clamp.
-    return saturate ? t : _mm512_min_epi32(_mm512_max_epi32(t, vlo), vhi);
 }
 
 /// strip_block's transposes: byte i of pixel-major vector m takes byte t[m][i] of a pair of
@@ -1698,7 +1666,7 @@ static const int8_t strip_t8[2][64] __attribute__((aligned(64))) = {
 /// requantized per channel and transposed to pixel-major bytes; pixel p < n's channels
 /// c0 ..< min(c0 + NB, out_depth) stored at out + p * out_depth + c0.
 AVX512 INLINE void strip_block(const __m512i *xs, ptrdiff_t G, const int32_t *w, ptrdiff_t dp, ptrdiff_t c0, ptrdiff_t out_depth,
-                               ptrdiff_t n, int8_t *out, const strip_channel *k, __m512i z, __m512i vlo, __m512i vhi,
+                               ptrdiff_t n, int8_t *out, const requant_chunk *k, __m512i z, __m512i vlo, __m512i vhi,
                                const int NB, const int narrow, const int shifted, const int saturate) {
     __m512i a[16];
     for (int c = 0; c < NB; c++) a[c] = _mm512_setzero_si512();
@@ -1712,10 +1680,10 @@ AVX512 INLINE void strip_block(const __m512i *xs, ptrdiff_t G, const int32_t *w,
     // lane L it holds byte 4c + q = channel 4g + c of pixel 4L + q.
     __m512i B[4];
     for (int g = 0; g < NB / 4; g++) {
-        const __m512i t0 = requant_channel(a[4 * g], k + 4 * g, z, vlo, vhi, narrow, shifted, saturate);
-        const __m512i t1 = requant_channel(a[4 * g + 1], k + 4 * g + 1, z, vlo, vhi, narrow, shifted, saturate);
-        const __m512i t2 = requant_channel(a[4 * g + 2], k + 4 * g + 2, z, vlo, vhi, narrow, shifted, saturate);
-        const __m512i t3 = requant_channel(a[4 * g + 3], k + 4 * g + 3, z, vlo, vhi, narrow, shifted, saturate);
+        const __m512i t0 = requant32(a[4 * g], k + 4 * g, z, vlo, vhi, narrow, shifted, saturate);
+        const __m512i t1 = requant32(a[4 * g + 1], k + 4 * g + 1, z, vlo, vhi, narrow, shifted, saturate);
+        const __m512i t2 = requant32(a[4 * g + 2], k + 4 * g + 2, z, vlo, vhi, narrow, shifted, saturate);
+        const __m512i t3 = requant32(a[4 * g + 3], k + 4 * g + 3, z, vlo, vhi, narrow, shifted, saturate);
         B[g] = _mm512_packs_epi16(_mm512_packs_epi32(t0, t1), _mm512_packs_epi32(t2, t3));
     }
     const ptrdiff_t nb = out_depth - c0 < NB ? out_depth - c0 : NB;
@@ -1813,7 +1781,7 @@ AVX512 static void strip_image_vnni(const int8_t *image, ptrdiff_t ih, ptrdiff_t
     }
     __m512i xs[MOTE_STRIP_MAX_GROUPS], rows[2 * MOTE_STRIP_MAX_GROUPS];
     const ptrdiff_t row_bytes = iw * depth;
-    strip_channel kc[16];
+    requant_chunk kc[16];
     for (ptrdiff_t c0 = 0; c0 < dp; c0 += 16) {
         const int NB = dp - c0 >= 16 ? 16 : 8;
         const int form = strip_constants(&q, c0, out_depth, NB, kc);

@@ -8,11 +8,15 @@
 /// bit for bit (sums of int8 products wrap modulo 2^32 as `&+` does; requantization rounds as
 /// `RequantizationLanes.requantize`), reads only the bytes that loop reads and writes only
 /// the outputs it writes. So a model's output bytes do not depend on which entries are set.
+/// A few entries have no Swift loop of their own (`stripPack` / `stripImage`, the fused
+/// `panelRunRequantize`): their contract is the reference kernel's result.
 ///
 /// The table is a plain global, nil everywhere until something installs entries: set it once
 /// at start-up, before any interpreter is prepared (it is read without synchronization, and
-/// CONV_2D's prepare packs its panel the way the table's `panel4` reads it, see `panelPack`),
-/// and do not change it while an interpreter prepared under it is used. MoteCore itself never writes it.
+/// CONV_2D's prepare packs its weights for the installed table and sizes its scratch for it:
+/// `panelPack`, the strip form, the one-pass panel), and do not change it while an interpreter
+/// prepared under it is used (CONV_2D then falls back to its reference routine, exact but
+/// slow). MoteCore itself never writes it.
 ///
 /// The function types use only pointers and `Int` (C's `ptrdiff_t`), so that they match the
 /// C declarations in `mote_dsp.h` and MoteCore needs to import nothing.
