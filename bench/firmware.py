@@ -84,6 +84,7 @@ def run(model, config, opt, target):
         "opt": opt,
         "output_equals_expected_ref": exact,
         "instructions_per_inference": insns,
+        "instructions_init": j["instructions"].get("init"),
         "per_op_type": {k: {"instructions": v, "share": round(v / total_ops, 4)} for k, v in per_type.items()},
         "first_op": j["per_op"][0] if j.get("per_op") else None,
         "flash": j["flash"],
@@ -130,7 +131,8 @@ def main():
             print(f"  {r['model']:20s} {r['config']:9s} ERROR {r['error']}", file=sys.stderr)
             continue
         rr = r.get("ratios_peer_over_mote", {})
-        print(f"  {r['model']:20s} {r['config']:9s} {r['instructions_per_inference']:>12,} instr  flash {r['flash']['total']:>9,}"
+        init = f"  init {r['instructions_init']:>11,}" if r.get("instructions_init") is not None else ""
+        print(f"  {r['model']:20s} {r['config']:9s} {r['instructions_per_inference']:>12,} instr{init}  flash {r['flash']['total']:>9,}"
               f"  ram {r['ram']['total']:>8,}  exact {r['output_equals_expected_ref']}"
               + (f"  cmsis/mote {rr.get('instructions_vs_cmsis_nn')}  flash {rr.get('flash_with_model')}  ram {rr.get('ram')}" if rr else ""),
               file=sys.stderr)

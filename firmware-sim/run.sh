@@ -390,9 +390,10 @@ pargs=""
 if [ "$count" = 1 ]; then
     m_inv=$("$nm" "$elf" | awk '$3 == "mote_fw_mark_invoke" { print $1 }')
     m_op=$("$nm" "$elf" | awk '$3 == "mote_fw_mark_op" { print $1 }')
-    [ -n "$m_inv" ] && [ -n "$m_op" ] || fail 5 "marker symbols not found in $elf"
+    m_init=$("$nm" "$elf" | awk '$3 == "mote_fw_mark_init" { print $1 }')
+    [ -n "$m_inv" ] && [ -n "$m_op" ] && [ -n "$m_init" ] || fail 5 "marker symbols not found in $elf"
     # Thumb symbols may carry the Thumb bit; the plugin sees the instruction's address.
-    pargs="mark=$(printf '0x%x' $((0x$m_inv & ~1))),mark=$(printf '0x%x' $((0x$m_op & ~1)))"
+    pargs="mark=$(printf '0x%x' $((0x$m_inv & ~1))),mark=$(printf '0x%x' $((0x$m_op & ~1))),mark=$(printf '0x%x' $((0x$m_init & ~1)))"
     [ "$profile" = 1 ] && pargs="$pargs,profile=on"
 fi
 progress "running $n_inf inference(s) on $target ($qemu)"
@@ -423,12 +424,14 @@ if [ "$status" = 0 ]; then
 fi
 
 # Instruction counts: mark 0 hits pair up around each mote_invoke; mark 1 hits are the start of
-# the operator-by-operator run followed by one hit after each operator.
-per_inf=() op_counts=()
+# the operator-by-operator run followed by one hit after each operator; the two mark 2 hits
+# bracket mote_init (verify, plan, prepare).
+per_inf=() op_counts=() init_insns=""
 if [ "$count" = 1 ] && [ -f "$rdir/plugin.log" ]; then
     mapfile -t per_inf < <(awk '$1 == "insncount:" && $2 == "mark" && $3 == 0 { if (have) { print $4 - prev; have = 0 } else { prev = $4; have = 1 } }' "$rdir/plugin.log")
     mapfile -t op_counts < <(awk '$1 == "insncount:" && $2 == "mark" && $3 == 1 { if (n++) print $4 - prev; prev = $4 }' "$rdir/plugin.log")
     total_insns=$(awk '$1 == "insncount:" && $2 == "total" { print $3 }' "$rdir/plugin.log")
+    init_insns=$(awk '$1 == "insncount:" && $2 == "mark" && $3 == 2 { if (n++ == 1) { print $4 - prev; exit } prev = $4 }' "$rdir/plugin.log")
 fi
 
 # --profile: instructions per function over the whole QEMU run (startup and prepare included) (translation blocks mapped to the
@@ -487,7 +490,7 @@ if [ "$json" = 1 ]; then
         if [ "$count" = 1 ]; then
             printf '"instructions":{"per_inference":%s,"each":[' "$(num "${per_inf[0]-}")"
             for ((i = 0; i < ${#per_inf[@]}; i++)); do [ $i -gt 0 ] && printf ','; printf '%s' "${per_inf[$i]}"; done
-            printf '],"whole_run":%s},' "$(num "${total_insns-}")"
+            printf '],"init":%s,"whole_run":%s},' "$(num "${init_insns-}")" "$(num "${total_insns-}")"
         fi
         if [ "$per_op" = 1 ]; then
             printf '"per_op":['
@@ -517,6 +520,7 @@ else
     echo "ram:          $ram_static bytes (data $s_data, bss $s_bss, arena $s_arena, stack $s_stack; stack used $stack_used)${ram:+, budget $ram: $([ "$fits_ram" = true ] && echo fits || echo DOES NOT FIT)}"
     [ -n "$budget_message" ] && echo "linker:       $budget_message"
     if [ "$count" = 1 ] && [ ${#per_inf[@]} -gt 0 ]; then echo "instructions: ${per_inf[*]} per inference"; fi
+    if [ "$count" = 1 ] && [ -n "$init_insns" ]; then echo "instructions: $init_insns to initialize (verify, plan, prepare)"; fi
     if [ "$per_op" = 1 ]; then
         for ((i = 0; i < ${#op_counts[@]}; i++)); do
             b=$(awk -v i="$i" '$1 == "mote-fw" && $2 == "op" && $3 == i { print $5; exit }' "$rdir/console.txt")

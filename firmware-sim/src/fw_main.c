@@ -21,7 +21,8 @@
  *
  * Markers for the instruction-count plugin: mote_fw_mark_invoke() is called right before and
  * right after each mote_invoke; mote_fw_mark_op() right before the operator-by-operator run of
- * inference 0 and after each of its operators.
+ * inference 0 and after each of its operators; mote_fw_mark_init() right before and right after
+ * mote_init (or motefw_init_fast): the cost of verifying, planning and preparing the model.
  *
  * Exit status (fw_main's return value): 0 success; the core's status code (1..11, MOTE_STATUS_*)
  * when it reports an error (10: the static arena is smaller than the model needs); 70 when the
@@ -78,6 +79,7 @@ static mote_interpreter handle;
    every call. */
 __attribute__((noinline, used)) void mote_fw_mark_invoke(void) { __asm__ volatile("" ::: "memory"); }
 __attribute__((noinline, used)) void mote_fw_mark_op(void) { __asm__ volatile("" ::: "memory"); }
+__attribute__((noinline, used)) void mote_fw_mark_init(void) { __asm__ volatile("" ::: "memory"); }
 
 static void after_op(void *context, size_t index) {
     (void)context;
@@ -246,8 +248,10 @@ int fw_main(void) {
         return EXIT_SOFTWARE;
 #endif
     }
+    mote_fw_mark_init();
     int32_t st = fast ? motefw_init_fast(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err)
                       : mote_init(mote_model_start, model_len, mote_arena, mote_arena_bytes, &handle, &err);
+    mote_fw_mark_init();
     if (st == MOTE_STATUS_ARENA_TOO_SMALL) {
         say("error arena too small: have ", (int64_t)mote_arena_bytes, " need ", (int64_t)err.value, 0, 0);
         return st;
