@@ -26,6 +26,17 @@ final class KernelTableTests: XCTestCase {
         return (p, compute())
     }
 
+    /// `filter` packed the way the installed table's panel kernels read it.
+    func packedPanel(_ filter: [Int8], windowBytes k: Int, outputDepth depth: Int) -> [Int8] {
+        var panel = [Int8](repeating: 0x5A, count: Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: depth, groups: 1))
+        filter.withUnsafeBufferPointer { fp in
+            panel.withUnsafeMutableBufferPointer { pp in
+                Conv2DOptimized.pack(fp.baseAddress!, windowBytes: k, outputDepth: depth, into: pp.baseAddress!)
+            }
+        }
+        return panel
+    }
+
     func testInstallReportsAVariantThisCPURuns() {
         defer { MoteCoreDSP.install(variant: "portable") }
         let name = MoteCoreDSP.install()
@@ -88,12 +99,7 @@ final class KernelTableTests: XCTestCase {
                 let accStride = width + Int.random(in: 0...8, using: &rng)
                 let (p, v) = portableThen(variant) { () -> [Int32] in
                     var acc = [Int32](repeating: 0x5A5A_5A5A, count: 4 * accStride)
-                    var panel = [Int8](repeating: 0x5A, count: Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: depth, groups: 1))
-                    filter.withUnsafeBufferPointer { fp in
-                        panel.withUnsafeMutableBufferPointer { pp in
-                            Conv2DOptimized.pack(fp.baseAddress!, windowBytes: k, outputDepth: depth, into: pp.baseAddress!)
-                        }
-                    }
+                    let panel = packedPanel(filter, windowBytes: k, outputDepth: depth)
                     input.withUnsafeBufferPointer { ip in
                         panel.withUnsafeBufferPointer { pp in
                             acc.withUnsafeMutableBufferPointer { a in
@@ -130,12 +136,7 @@ final class KernelTableTests: XCTestCase {
                 let accStride = padded + Int.random(in: 0...8, using: &rng)
                 let (p, v) = portableThen(variant) { () -> [Int32] in
                     var acc = [Int32](repeating: 0x5A5A_5A5A, count: (pixels + 1) * accStride)
-                    var panel = [Int8](repeating: 0x5A, count: Conv2DOptimized.panelBytes(windowBytes: k, outputDepth: depth, groups: 1))
-                    filter.withUnsafeBufferPointer { fp in
-                        panel.withUnsafeMutableBufferPointer { pp in
-                            Conv2DOptimized.pack(fp.baseAddress!, windowBytes: k, outputDepth: depth, into: pp.baseAddress!)
-                        }
-                    }
+                    let panel = packedPanel(filter, windowBytes: k, outputDepth: depth)
                     input.withUnsafeBufferPointer { ip in
                         panel.withUnsafeBufferPointer { pp in
                             acc.withUnsafeMutableBufferPointer { a in
