@@ -121,15 +121,19 @@ public enum Conv2DKernel: OperatorKernel {
         var strip = false
         if eligible, let plan = persistentLayout(ctx), plan.panelBytes > 0, let base = ctx.persistent.baseAddress,
            ctx.persistent.count >= plan.panelOffset &+ plan.panelBytes, let weights = filter.constant(as: Int8.self)?.baseAddress {
-            if plan.strip, let pack = kernelTable.stripPack {
-                let words = (base + plan.panelOffset).bindMemory(to: Int32.self, capacity: plan.panelBytes / 4)
-                pack(weights, g.filterHeight, g.filterWidth, g.filterDepth, outputDepth, words)
-                strip = true
+            if plan.strip {
+                // (Sized for the strip form: without the table's packer, no repacked filter at all.)
+                if let pack = kernelTable.stripPack {
+                    let words = (base + plan.panelOffset).bindMemory(to: Int32.self, capacity: plan.panelBytes / 4)
+                    pack(weights, g.filterHeight, g.filterWidth, g.filterDepth, outputDepth, words)
+                    strip = true
+                    panel = UnsafePointer((base + plan.panelOffset).assumingMemoryBound(to: Int8.self))
+                }
             } else {
                 let packed = (base + plan.panelOffset).bindMemory(to: Int8.self, capacity: plan.panelBytes)
                 Conv2DOptimized.pack(weights, windowBytes: taps, outputDepth: outputDepth, into: packed)
+                panel = UnsafePointer(packed)
             }
-            panel = UnsafePointer((base + plan.panelOffset).assumingMemoryBound(to: Int8.self))
         }
         let perChannel = table.requantization(q, singleRounding: false)
         // The strip form and the one-pass panel form need only the lane constants in scratch.
