@@ -1,11 +1,14 @@
 // The x86-64 variants of MoteCore's int8 inner loops (see mote_dsp.h for the semantics).
 //
-// Two kinds of body:
-// - the dot products (dot_rows, panel4, panel_run) are written with intrinsics: AVX2
-//   sign-extends to int16 and uses vpmaddwd (exact: a pair of int8 products never reaches
-//   2^31); AVX-512 uses vpdpbusd, which multiplies unsigned by signed bytes, on the weights
-//   shifted by 128 (w ^ 0x80 = w + 128 as an unsigned byte) and subtracts 128 * sum(x) at the
-//   end, so that sum((w + 128) * x) - 128 * sum(x) = sum(w * x) modulo 2^32 whatever the values;
+// Kinds of body:
+// - the dot products (dot_rows, panel4, panel_run, strip_image, dw_image) are written with
+//   intrinsics: AVX2 sign-extends to int16 and uses vpmaddwd (exact: a pair of int8 products
+//   never reaches 2^31); AVX-512 uses vpdpbusd, which multiplies unsigned by signed bytes, on
+//   one operand shifted by 128 (v ^ 0x80 = v + 128 as an unsigned byte) and subtracts 128 times
+//   the other's sum, so that sum((v + 128) * u) - 128 * sum(u) = sum(v * u) modulo 2^32
+//   whatever the values. dot_rows shifts the weights and subtracts 128 * sum(x) per pixel; the
+//   panel, strip and dw_image kernels shift the input bytes and subtract 128 * sum(w) per
+//   output channel (folded into the bias when they requantize in the same pass);
 // - the packed depthwise rows (dw_pack, dw_row) pair two taps' int16 values per lane for
 //   vpmaddwd (AVX2) or vpdpwssd (AVX-512), exact for the same reason;
 // - the element-wise loops (depthwise, requantization; pooling for AVX2) are plain C in `static inline`
@@ -775,7 +778,7 @@ AVX512 INLINE __m512i broadcast_flipped(const int8_t *p, __m512i flip) {
     return y;
 }
 
-/// Four pixels' sums over one chunk: pixel p's lanes 0..15 in a[p], 16..31 in b[p].
+/// Four pixels' sums over one chunk: pixel p's lanes 0..15 in a<p>, 16..31 in b<p>.
 typedef struct {
     __m512i a0, a1, a2, a3, b0, b1, b2, b3;
 } panel_sums;
