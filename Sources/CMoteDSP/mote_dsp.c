@@ -1690,41 +1690,33 @@ AVX512 INLINE void strip_block(const __m512i *xs, ptrdiff_t G, const int32_t *w,
         B[g] = _mm512_packs_epi16(_mm512_packs_epi32(t0, t1), _mm512_packs_epi32(t2, t3));
     }
     const ptrdiff_t nb = out_depth - c0 < NB ? out_depth - c0 : NB;
-    int8_t tmp[256];
     const int contiguous = c0 == 0 && nb == out_depth && nb == NB;
+    // Pixel-major vectors O[m] of 64 / NB pixels each (NB bytes per pixel).
+    __m512i O[4];
     if (NB == 16) {
-        // Pixel-major: O_m byte 16 * q + c = channel c of pixel 4m + q, from B[c / 4] lane m
-        // byte 4 * (c % 4) + q (B0/B1 for c < 8, B2/B3 for the rest, blended).
+        // O_m byte 16 * q + c = channel c of pixel 4m + q, from B[c / 4] lane m byte
+        // 4 * (c % 4) + q (B0/B1 for c < 8, B2/B3 for the rest, blended).
         for (int m = 0; m < 4; m++) {
             const __m512i idx = _mm512_load_si512(strip_t16[m]);
-            const __m512i o = _mm512_mask_blend_epi8((__mmask64)0xFF00FF00FF00FF00ull, _mm512_permutex2var_epi8(B[0], idx, B[1]),
-                                                     _mm512_permutex2var_epi8(B[2], idx, B[3]));
-            if (contiguous) {
-                if (16 * n > 64 * m) _mm512_mask_storeu_epi8(out + 64 * m, bytes_mask(16 * n - 64 * m), o);
-            } else {
-                _mm512_storeu_si512(tmp + 64 * m, o);
-            }
-        }
-        if (!contiguous) {
-            const __mmask16 keep = (__mmask16)((1u << nb) - 1);
-            for (ptrdiff_t p = 0; p < n; p++) _mm_mask_storeu_epi8(out + p * out_depth + c0, keep, _mm_loadu_si128((const __m128i *)(tmp + 16 * p)));
+            O[m] = _mm512_mask_blend_epi8((__mmask64)0xFF00FF00FF00FF00ull, _mm512_permutex2var_epi8(B[0], idx, B[1]),
+                                          _mm512_permutex2var_epi8(B[2], idx, B[3]));
         }
     } else {
         // O_m byte 8 * q + c = channel c of pixel 8m + q, from B[c / 4] lane (8m + q) / 4, byte
         // 4 * (c % 4) + (8m + q) % 4.
-        for (int m = 0; m < 2; m++) {
-            const __m512i o = _mm512_permutex2var_epi8(B[0], _mm512_load_si512(strip_t8[m]), B[1]);
-            if (contiguous) {
-                if (8 * n > 64 * m) _mm512_mask_storeu_epi8(out + 64 * m, bytes_mask(8 * n - 64 * m), o);
-            } else {
-                _mm512_storeu_si512(tmp + 64 * m, o);
-            }
-        }
-        if (!contiguous) {
-            const __mmask16 keep = (__mmask16)((1u << nb) - 1);
-            for (ptrdiff_t p = 0; p < n; p++) _mm_mask_storeu_epi8(out + p * out_depth + c0, keep, _mm_loadl_epi64((const __m128i *)(tmp + 8 * p)));
-        }
+        for (int m = 0; m < 2; m++) O[m] = _mm512_permutex2var_epi8(B[0], _mm512_load_si512(strip_t8[m]), B[1]);
     }
+    if (contiguous) {
+        // The block is every channel: pixel after pixel, n * NB bytes.
+        for (int m = 0; m < NB / 4; m++)
+            if (NB * n > 64 * m) _mm512_mask_storeu_epi8(out + 64 * m, bytes_mask(NB * n - 64 * m), O[m]);
+        return;
+    }
+    // Otherwise pixel by pixel: its nb channels at out + p * out_depth + c0.
+    int8_t tmp[256 + 16];
+    for (int m = 0; m < NB / 4; m++) _mm512_storeu_si512(tmp + 64 * m, O[m]);
+    const __mmask16 keep = (__mmask16)((1u << nb) - 1);
+    for (ptrdiff_t p = 0; p < n; p++) _mm_mask_storeu_epi8(out + p * out_depth + c0, keep, _mm_loadu_si128((const __m128i *)(tmp + NB * p)));
 }
 
 /// One 4-byte group of a strip filter's window: its bytes from filter row r0 (vpermb index
