@@ -734,7 +734,8 @@ AVX512 static void dot_rows_vnni(const int8_t *x, const int8_t *y, const int8_t 
 }
 
 /// Packs an OHWI filter (`depth` rows of `k` bytes) for panel_run_vnni / panel4_vnni: chunks of
-/// 16 or 32 lanes as Conv2DOptimized.pack, each of kp = k rounded up to 4 window bytes,
+/// 16 or 32 lanes as Conv2DOptimized.pack, each of kp = k rounded up to 4 window bytes and 4
+/// more rows holding the lanes' weight sums (panel_bias),
 /// lane-major in vpdpbusd's groups: window byte 4g + q of lane j at g * 4 * width + 4 * j + q,
 /// the signed weight itself (vpdpbusd's signed operand). Window bytes k..kp-1 and lanes past
 /// `depth` are 0: they add nothing whatever the input bytes beside them, so a partial last
@@ -749,23 +750,24 @@ AVX512 static void panel_pack_vnni(const int8_t *filter, ptrdiff_t k, ptrdiff_t 
                     const ptrdiff_t c = first + j, i = g + q;
                     panel[g * width + 4 * j + q] = c < depth && i < k ? filter[c * k + i] : 0;
                 }
-        panel += width * kp;
+        // The chunk's last four window rows: 128 * sum(w) per lane, int32 (panel_bias).
+        for (ptrdiff_t j = 0; j < width; j++) {
+            uint32_t sum = 0;
+            for (ptrdiff_t i = 0; first + j < depth && i < k; i++) sum += (uint32_t)(128 * (int32_t)filter[(first + j) * k + i]);
+            memcpy(panel + kp * width + 4 * j, &sum, 4);
+        }
+        panel += width * (kp + 4);
         first += width;
     }
 }
 
-/// 128 * (sum of a chunk's weights) per lane (wrapping), lanes 0..15 and 16..31: what
-/// panel_accumulate's unsigned input bytes x + 128 add beyond the products x * w.
+/// 128 * (sum of a chunk's weights) per lane (wrapping), lanes 0..15 and 16..31, as
+/// panel_pack_vnni stored it after the chunk's kp window rows: what panel_accumulate's
+/// unsigned input bytes x + 128 add beyond the products x * w.
 AVX512 INLINE void panel_bias(const int8_t *panel, ptrdiff_t kp, const int chunks, __m512i *lo, __m512i *hi) {
-    const int width = 16 * chunks;
-    const __m512i h = _mm512_set1_epi8((char)0x80);
-    __m512i a = _mm512_setzero_si512(), b = a;
-    for (ptrdiff_t g = 0; g < kp; g += 4) {
-        a = _mm512_dpbusd_epi32(a, h, _mm512_loadu_si512(panel + g * width));
-        if (chunks == 2) b = _mm512_dpbusd_epi32(b, h, _mm512_loadu_si512(panel + g * width + 64));
-    }
-    *lo = a;
-    *hi = b;
+    const int8_t *sums = panel + kp * 16 * chunks;
+    *lo = _mm512_loadu_si512(sums);
+    *hi = chunks == 2 ? _mm512_loadu_si512(sums + 64) : _mm512_setzero_si512();
 }
 
 /// The four bytes at p broadcast to every int32 lane, each xored with 0x80 (x + 128 as an
@@ -1556,7 +1558,7 @@ AVX512 INLINE void panel_walk(const int8_t *base, ptrdiff_t ps, ptrdiff_t rs, pt
             if (n > 3) PANEL_OUT(3, t.a3, t.b3);
 #undef PANEL_OUT
         }
-        panel += 16 * chunks * kp;
+        panel += 16 * chunks * (kp + 4);
         first += 16 * chunks;
     }
 }

@@ -37,7 +37,8 @@ typedef void (*mote_panel4_fn)(const int8_t *base, ptrdiff_t pixel_stride, ptrdi
 
 /// Packs an OHWI filter (`output_depth` rows of `k` bytes, k <= MOTE_PANEL_PACK_WINDOW) for
 /// the same variant's panel4, in chunks of 16 or 32 lanes as Conv2DOptimized.pack, each of
-/// width * ((k + 3) & ~3) bytes (the variant's own order inside a chunk); panel4 then takes
+/// width * (((k + 3) & ~3) + 4) bytes (the variant's own order inside a chunk, which may keep
+/// derived values such as the lanes' weight sums in the last 4 rows); panel4 then takes
 /// `panel` at each chunk.
 typedef void (*mote_panel_pack_fn)(const int8_t *filter, ptrdiff_t k, ptrdiff_t output_depth, int8_t *panel);
 

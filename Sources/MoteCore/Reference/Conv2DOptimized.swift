@@ -50,11 +50,13 @@ public enum Conv2DOptimized {
         return total
     }
 
-    /// Window bytes a panel chunk holds: `k` rounded up to a multiple of 4, so that a kernel
-    /// table's `panelPack` can lay the window out in 4-byte groups (the Swift layout leaves
-    /// the extra rows 0 and never reads them). A chunk of `width` lanes is `width * paddedWindow(k)` bytes.
+    /// Window rows a panel chunk holds: `k` rounded up to a multiple of 4, so that a kernel
+    /// table's `panelPack` can lay the window out in 4-byte groups, and 4 rows more, where it
+    /// may keep values derived from the weights once at prepare (the AVX-512 layout: each
+    /// lane's weight sum). The Swift layout leaves the extra rows 0 and never reads them. A
+    /// chunk of `width` lanes is `width * paddedWindow(k)` bytes.
     public static func paddedWindow(_ k: Int) -> Int {
-        (k &+ 3) & ~3
+        ((k &+ 3) & ~3) &+ 4
     }
 
     /// Bytes of the repacked filter for the panel form, or 0 when the dot form is used.
